@@ -1,0 +1,95 @@
+package talc.core;
+
+import static talc.core.Chunk.ALLOCATED;
+import static talc.core.Chunk.BELOW_FREE;
+import static talc.core.Chunk.HEAP_FIRST;
+import static talc.core.Chunk.SIZE_MASK;
+import static talc.core.Chunk.UNIT;
+
+/**
+ * Allocation from the free lists, never calling the source.
+ *
+ * <p>A request is a chunk size {@code req} and an alignment. It {@code need}s
+ * {@code req + align - 16} bytes of gap when the alignment is above 16 (the worst-case padding
+ * in front of an aligned base), else {@code req}. The bin is chosen from {@code need}, so any
+ * gap of the first non-empty bin at or above {@link Binning#ceilBin(int) ceilBin(need)} fits:
+ * the common path pops a list head in O(1), for high alignments too (Talc issue #44). Only when
+ * no such bin has a gap is the one straddling bin below it searched first-fit.
+ */
+final class Alloc {
+    private Alloc() {
+    }
+
+    /** Gap bytes a request of chunk size {@code req} at {@code align} needs in the worst case. */
+    static int need(int req, int align) {
+        return align > UNIT ? req + align - UNIT : req;
+    }
+
+    /** Allocates a chunk of {@code req} bytes at {@code align}; returns its base or 0. */
+    static int tryAllocate(int t, int req, int align, int need) {
+        int bin = Binning.ceilBin(need);
+        int found = Bitmap.scan(t, bin);
+        int gap;
+        if (found >= 0) {
+            gap = Mem.getInt(State.binHead(t, found));
+        } else {
+            if (bin == 0) {
+                return 0;
+            }
+            gap = firstFit(t, bin - 1, req, align);
+            if (gap == 0) {
+                return 0;
+            }
+        }
+        return carve(t, gap, req, align);
+    }
+
+    /** First gap of {@code bin} that holds {@code req} bytes at {@code align}, or 0. */
+    private static int firstFit(int t, int bin, int req, int align) {
+        for (int gap = Mem.getInt(State.binHead(t, bin)); gap != 0; gap = Mem.getInt(gap + Gaps.NEXT)) {
+            int size = Chunk.header(gap) & SIZE_MASK;
+            if (size - (Chunk.alignUp(gap, align) - gap) >= req) {
+                return gap;
+            }
+        }
+        return 0;
+    }
+
+    /** Takes an aligned chunk of {@code req} bytes out of the gap at {@code gap}, which must fit it. */
+    private static int carve(int t, int gap, int req, int align) {
+        int h = Chunk.header(gap);
+        int size = h & SIZE_MASK;
+        Gaps.deregister(t, gap, size);
+        int base = Chunk.alignUp(gap, align);
+        int flags = h & HEAP_FIRST;
+        if (base != gap) {
+            int padding = base - gap;
+            Chunk.writeGap(gap, padding, flags);
+            Gaps.register(t, gap, padding);
+            size -= padding;
+            flags = BELOW_FREE;
+        }
+        int taken = splitOff(t, base, size, req);
+        Chunk.setHeader(base, taken | ALLOCATED | flags);
+        Counters.allocated(t, taken);
+        return base;
+    }
+
+    /**
+     * The chunk at {@code base} spans {@code total} bytes of which {@code req} are wanted: a rest
+     * of a unit or more becomes a gap (the chunk above it already has {@code BELOW_FREE});
+     * otherwise the chunk keeps all {@code total} bytes and the chunk above is told its
+     * neighbour is no longer free. Returns the chunk's new size; its header is the caller's.
+     */
+    static int splitOff(int t, int base, int total, int req) {
+        int rest = total - req;
+        if (rest >= UNIT) {
+            int restBase = base + req;
+            Chunk.writeGap(restBase, rest, 0);
+            Gaps.register(t, restBase, rest);
+            return req;
+        }
+        Chunk.setBelowFree(base + total, false);
+        return total;
+    }
+}

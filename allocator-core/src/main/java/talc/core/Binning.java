@@ -1,0 +1,79 @@
+package talc.core;
+
+/**
+ * Maps gap sizes to bins: linear bins of one {@link Chunk#UNIT} each up to a limit, then a few
+ * equal sub-bins per power of two (Talc's {@code linear_extent_then_linearly_divided_exponential}
+ * binning).
+ *
+ * <pre>
+ *   wasm binning (61 bins, 1 bitmap word):    16, 32, ... 240 | 256, 384 | 512, 768 | ... | 1.5 GiB
+ *   default binning (147 bins, 3 words):      16, 32, ... 1008 | 1024, 1280, 1536, 1792 | 2048 ...
+ * </pre>
+ *
+ * Invariant: every gap in bin {@code b} has a size in {@code [lowest(b), lowest(b+1))}, so any gap
+ * in a bin {@code >= ceilBin(n)} is at least {@code n} bytes. The binning is chosen at build time
+ * through {@link Features#wasmBinning()}.
+ */
+final class Binning {
+    private static final int WASM_LINEAR_LIMIT_LOG2 = 8;
+    private static final int WASM_DIVISIONS_LOG2 = 1;
+    private static final int DEFAULT_LINEAR_LIMIT_LOG2 = 10;
+    private static final int DEFAULT_DIVISIONS_LOG2 = 2;
+    private static final int UNIT_LOG2 = 4;
+
+    private Binning() {
+    }
+
+    private static int linearLimitLog2() {
+        return Features.wasmBinning() ? WASM_LINEAR_LIMIT_LOG2 : DEFAULT_LINEAR_LIMIT_LOG2;
+    }
+
+    private static int divisionsLog2() {
+        return Features.wasmBinning() ? WASM_DIVISIONS_LOG2 : DEFAULT_DIVISIONS_LOG2;
+    }
+
+    /** Number of bins. */
+    static int binCount() {
+        return bin(Integer.MAX_VALUE) + 1;
+    }
+
+    /** Number of 64-bit words of the availability bitmap. */
+    static int bitmapWords() {
+        return (binCount() + Long.SIZE - 1) >>> 6;
+    }
+
+    /** The bin a gap of {@code size} bytes belongs to; {@code size >= 16}. */
+    static int bin(int size) {
+        int linLog = linearLimitLog2();
+        int linearBins = (1 << (linLog - UNIT_LOG2)) - 1;
+        if (size < (1 << linLog)) {
+            return (size >>> UNIT_LOG2) - 1;
+        }
+        int log = 31 - Integer.numberOfLeadingZeros(size);
+        int divLog = divisionsLog2();
+        int sub = (size >>> (log - divLog)) & ((1 << divLog) - 1);
+        return linearBins + ((log - linLog) << divLog) + sub;
+    }
+
+    /**
+     * The lowest bin whose gaps all hold at least {@code size} bytes ({@code size >= 16});
+     * may be {@link #binCount()} when no bin guarantees it.
+     */
+    static int ceilBin(int size) {
+        return bin(size - 1) + 1;
+    }
+
+    /** Smallest gap size that falls into {@code bin} (for tests and the heap scan). */
+    static int lowest(int bin) {
+        int linLog = linearLimitLog2();
+        int linearBins = (1 << (linLog - UNIT_LOG2)) - 1;
+        if (bin < linearBins) {
+            return (bin + 1) << UNIT_LOG2;
+        }
+        int divLog = divisionsLog2();
+        int rel = bin - linearBins;
+        int log = linLog + (rel >>> divLog);
+        int sub = rel & ((1 << divLog) - 1);
+        return (1 << log) + (sub << (log - divLog));
+    }
+}

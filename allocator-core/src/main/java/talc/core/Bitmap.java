@@ -1,0 +1,45 @@
+package talc.core;
+
+/**
+ * The availability bitmap: bit {@code b} is set exactly when the list of bin {@code b} is
+ * non-empty, so the smallest non-empty bin at or above a size is one count-trailing-zeros away.
+ * Stored as little-endian u64 words at {@link State#BITMAP}.
+ */
+final class Bitmap {
+    private Bitmap() {
+    }
+
+    private static int word(int t, int bin) {
+        return t + State.BITMAP + ((bin >>> 6) << 3);
+    }
+
+    static void set(int t, int bin) {
+        int w = word(t, bin);
+        Mem.putLong(w, Mem.getLong(w) | (1L << bin));
+    }
+
+    static void clear(int t, int bin) {
+        int w = word(t, bin);
+        Mem.putLong(w, Mem.getLong(w) & ~(1L << bin));
+    }
+
+    static boolean isSet(int t, int bin) {
+        return (Mem.getLong(word(t, bin)) & (1L << bin)) != 0;
+    }
+
+    /**
+     * The lowest non-empty bin {@code >= from}, or -1. {@code from <= Binning.binCount()}, which
+     * is always inside the bitmap's words (bits past the last bin are never set).
+     */
+    static int scan(int t, int from) {
+        int w = from >>> 6;
+        long bits = Mem.getLong(word(t, from)) & (-1L << from);
+        while (bits == 0) {
+            if (++w >= Binning.bitmapWords()) {
+                return -1;
+            }
+            bits = Mem.getLong(t + State.BITMAP + (w << 3));
+        }
+        return (w << 6) + Long.numberOfTrailingZeros(bits);
+    }
+}

@@ -1,0 +1,54 @@
+package talc.core;
+
+/**
+ * Build-time switches of the allocator (Talc's cargo features and its binning type parameter).
+ *
+ * <p>The algorithm reads them only through these static methods. The wasm build replaces this
+ * class with a twin whose methods return constants, so TeaVM and {@code wasm-opt} fold the
+ * branches and the disabled code is really gone from the module. On the JVM they are plain
+ * static fields that tests set with {@link #configure} before creating an allocator; changing
+ * them while an allocator holds memory is not supported (the binning decides the free-list
+ * layout).
+ */
+public final class Features {
+    private static boolean wasmBinning = true;
+    private static boolean counters = true;
+    private static boolean growInPlace = true;
+    private static boolean reallocInPlace = true;
+
+    private Features() {
+    }
+
+    /** The 64-bin binning tuned for wasm ({@code true}) or the finer default one ({@code false}). */
+    public static boolean wasmBinning() {
+        return wasmBinning;
+    }
+
+    /** Whether the counters are kept. */
+    public static boolean counters() {
+        return counters;
+    }
+
+    /** {@code false} is Talc's {@code disable-grow-in-place}: realloc shrinks in place but always moves to grow. */
+    public static boolean growInPlace() {
+        return growInPlace;
+    }
+
+    /** {@code false} is Talc's {@code disable-realloc-in-place}: realloc always allocates, copies and frees. */
+    public static boolean reallocInPlace() {
+        return reallocInPlace;
+    }
+
+    /** JVM only: selects the features for allocators created from now on. */
+    public static void configure(boolean wasmBinning, boolean counters, boolean growInPlace, boolean reallocInPlace) {
+        Features.wasmBinning = wasmBinning;
+        Features.counters = counters;
+        Features.growInPlace = growInPlace;
+        Features.reallocInPlace = reallocInPlace;
+    }
+
+    /** JVM only: back to the defaults (wasm binning, counters on, realloc and grow in place). */
+    public static void reset() {
+        configure(true, true, true, true);
+    }
+}

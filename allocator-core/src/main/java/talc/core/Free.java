@@ -1,0 +1,40 @@
+package talc.core;
+
+import static talc.core.Chunk.ALLOCATED;
+import static talc.core.Chunk.BELOW_FREE;
+import static talc.core.Chunk.HEAP_FIRST;
+import static talc.core.Chunk.SIZE_MASK;
+
+/**
+ * Turning an allocated chunk into a gap, in O(1): boundary tags find both neighbours, and a gap
+ * merges with a free neighbour on either side, so no two gaps are ever adjacent.
+ */
+final class Free {
+    private Free() {
+    }
+
+    /** Releases the allocated chunk at {@code base} (counters for the allocation are the caller's). */
+    static void release(int t, int base) {
+        int h = Chunk.header(base);
+        int size = h & SIZE_MASK;
+        int flags = h & HEAP_FIRST;
+        int above = base + size;
+        int aboveHeader = Chunk.header(above);
+        if ((aboveHeader & ALLOCATED) == 0) {
+            int aboveSize = aboveHeader & SIZE_MASK;
+            Gaps.deregister(t, above, aboveSize);
+            size += aboveSize;
+        } else {
+            Chunk.setHeader(above, aboveHeader | BELOW_FREE);
+        }
+        if ((h & BELOW_FREE) != 0) {
+            int belowSize = Chunk.footerBelow(base);
+            base -= belowSize;
+            flags = Chunk.header(base) & HEAP_FIRST;
+            Gaps.deregister(t, base, belowSize);
+            size += belowSize;
+        }
+        Chunk.writeGap(base, size, flags);
+        Gaps.register(t, base, size);
+    }
+}

@@ -1,0 +1,56 @@
+package talc.core;
+
+/**
+ * The segregated free lists: one intrusive, doubly linked LIFO list of gaps per bin.
+ *
+ * <pre>
+ *  gap at B:  B+0  next  address of the next gap in the bin, 0 at the end
+ *             B+4  prev  address of the word that points to this gap: the bin head in the
+ *                        state block, or the previous gap's next field
+ * </pre>
+ *
+ * Invariants: a gap is in the list of {@code Binning.bin(size)} exactly once; the bitmap bit of a
+ * bin is set exactly when its list is non-empty; registering and deregistering are O(1) and keep
+ * the available-bytes and fragment counters.
+ */
+final class Gaps {
+    static final int NEXT = 0;
+    static final int PREV = 4;
+
+    private Gaps() {
+    }
+
+    /** Pushes the gap {@code [base, base+size)} on its bin's list; header and footer are the caller's. */
+    static void register(int t, int base, int size) {
+        int bin = Binning.bin(size);
+        int slot = State.binHead(t, bin);
+        int head = Mem.getInt(slot);
+        Mem.putInt(base + NEXT, head);
+        Mem.putInt(base + PREV, slot);
+        if (head != 0) {
+            Mem.putInt(head + PREV, base);
+        } else {
+            Bitmap.set(t, bin);
+        }
+        Mem.putInt(slot, base);
+        Counters.gapAdded(t, size);
+    }
+
+    /** Unlinks the gap at {@code base} of {@code size} bytes from its list. */
+    static void deregister(int t, int base, int size) {
+        int next = Mem.getInt(base + NEXT);
+        int prev = Mem.getInt(base + PREV);
+        Mem.putInt(prev, next);
+        if (next != 0) {
+            Mem.putInt(next + PREV, prev);
+        } else {
+            // Last in its list. prev is a bin head exactly when it lies in the state block's
+            // head array (gaps never overlap the state block); then the list is now empty.
+            int bin = (prev - State.binHead(t, 0)) >>> 2;
+            if (Integer.compareUnsigned(bin, Binning.binCount()) < 0) {
+                Bitmap.clear(t, bin);
+            }
+        }
+        Counters.gapRemoved(t, size);
+    }
+}

@@ -1,0 +1,114 @@
+package talc.core;
+
+import static talc.core.Chunk.ALLOCATED;
+import static talc.core.Chunk.BELOW_FREE;
+import static talc.core.Chunk.HEADER;
+import static talc.core.Chunk.HEAP_FIRST;
+import static talc.core.Chunk.SIZE_MASK;
+import static talc.core.Chunk.UNIT;
+
+/**
+ * Heap management: an allocator serves any number of disjoint heaps, each a region the caller
+ * (or a source) hands over.
+ *
+ * <pre>
+ *  region start                                                        region end
+ *  | pad | hdr | first chunk (HEAP_FIRST) | ... | top chunk | sentinel |  pad  |
+ *        ^first-4                                            ^end-4    ^heap end (16-aligned)
+ * </pre>
+ *
+ * A heap is identified by its end, which these calls return and take (as in Talc). Its first
+ * chunk starts at the first 16-aligned address with room for a header; its end is the region
+ * end rounded down to 16, and the word below it is the sentinel, an allocated header of size 0.
+ * All heap addresses stay below {@link #MAX_HEAP_END}, so address arithmetic never overflows.
+ * Regions must not overlap each other or the state block; the caller owns that.
+ */
+final class Heaps {
+    /** Highest heap end: addresses and sizes stay positive {@code int}s. */
+    static final int MAX_HEAP_END = Integer.MAX_VALUE & SIZE_MASK;
+
+    private Heaps() {
+    }
+
+    /** Claims {@code [base, base+size)} as a new heap; returns the heap end, or 0 if it is too small. */
+    static int claim(int t, int base, int size) {
+        if (base < 0 || size <= 0) {
+            return 0;
+        }
+        int end = (int) Math.min((long) base + size, MAX_HEAP_END) & SIZE_MASK;
+        long first = ((long) base + HEADER + UNIT - 1) & SIZE_MASK;
+        if (end - first < UNIT) {
+            return 0;
+        }
+        int f = (int) first;
+        Mem.putInt(end - HEADER, ALLOCATED | BELOW_FREE);
+        Chunk.writeGap(f, end - f, HEAP_FIRST);
+        Gaps.register(t, f, end - f);
+        Counters.claimed(t, end - f + HEADER, 1);
+        return end;
+    }
+
+    /** Grows the heap ending at {@code heapEnd} up to {@code newEnd}; returns the new heap end. */
+    static int extend(int t, int heapEnd, int newEnd) {
+        int end = Math.min(newEnd, MAX_HEAP_END) & SIZE_MASK;
+        if (end - heapEnd < UNIT) {
+            return heapEnd;
+        }
+        int sentinel = Chunk.header(heapEnd);
+        Chunk.setHeader(heapEnd, (end - heapEnd) | ALLOCATED | (sentinel & BELOW_FREE));
+        Mem.putInt(end - HEADER, ALLOCATED);
+        Counters.claimed(t, end - heapEnd, 0);
+        Free.release(t, heapEnd);
+        return end;
+    }
+
+    /**
+     * Shrinks the heap ending at {@code heapEnd} towards {@code newEnd}, never below its highest
+     * allocation ({@code newEnd <= 0} means as far as possible). Returns the new heap end, or 0 when
+     * the heap held no allocation and was cut away entirely (deleted).
+     */
+    static int truncate(int t, int heapEnd, int newEnd) {
+        int sentinel = Chunk.header(heapEnd);
+        if ((sentinel & BELOW_FREE) == 0 || newEnd >= heapEnd) {
+            return heapEnd;
+        }
+        int size = Chunk.footerBelow(heapEnd);
+        int top = heapEnd - size;
+        int end = newEnd <= top ? top : Chunk.alignUp(newEnd, UNIT);
+        if (end == heapEnd) {
+            return heapEnd;
+        }
+        int flags = Chunk.header(top) & HEAP_FIRST;
+        Gaps.deregister(t, top, size);
+        if (end == top) {
+            if (flags != 0) {
+                Counters.claimed(t, -(heapEnd - top + HEADER), -1);
+                return 0;
+            }
+            Chunk.setHeader(top, ALLOCATED);
+        } else {
+            Chunk.writeGap(top, end - top, flags);
+            Gaps.register(t, top, end - top);
+            Mem.putInt(end - HEADER, ALLOCATED | BELOW_FREE);
+        }
+        Counters.claimed(t, end - heapEnd, 0);
+        return end;
+    }
+
+    /** Extends or truncates the heap ending at {@code heapEnd} to {@code newEnd}. */
+    static int resize(int t, int heapEnd, int newEnd) {
+        return newEnd > heapEnd ? extend(t, heapEnd, newEnd) : truncate(t, heapEnd, newEnd);
+    }
+
+    /**
+     * The lowest end the heap ending at {@code heapEnd} can be truncated to without touching an
+     * allocation, or 0 when it holds no allocation at all.
+     */
+    static int reserved(int heapEnd) {
+        if ((Chunk.header(heapEnd) & BELOW_FREE) == 0) {
+            return heapEnd;
+        }
+        int top = heapEnd - Chunk.footerBelow(heapEnd);
+        return (Chunk.header(top) & HEAP_FIRST) != 0 ? 0 : top;
+    }
+}

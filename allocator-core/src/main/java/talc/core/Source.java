@@ -1,0 +1,126 @@
+package talc.core;
+
+import static talc.core.Chunk.BELOW_FREE;
+import static talc.core.Chunk.UNIT;
+
+/**
+ * What an allocator does when its heaps cannot serve a request (Talc's {@code Source}s), chosen
+ * per allocator by a kind stored in the state block. {@link #acquire} is called at most once per
+ * request: if the memory it adds still does not serve the request, the request fails, so no
+ * source can loop.
+ *
+ * <ul>
+ *   <li>{@link #MANUAL}: fails; the owner claims memory by hand.</li>
+ *   <li>{@link #CLAIM}: claims one given region at the first OOM, then behaves as Manual.
+ *       Word A is the region's base, word B its size (0 once used).</li>
+ *   <li>{@link #GROW_AND_CLAIM}: {@code memory.grow}s and claims the new pages as a new heap.</li>
+ *   <li>{@link #GROW_AND_EXTEND}: {@code memory.grow}s and, when the new pages start where this
+ *       allocator's last heap ends, extends that heap (merging with a free top chunk, so it
+ *       also grows less); otherwise (another party grew memory in between) claims a new heap.
+ *       Word A is the end of the last heap it grew.</li>
+ * </ul>
+ *
+ * <h2>Growth policy (both growing sources)</h2>
+ * A request that needs {@code k} pages grows {@code max(k', min(pages / 4, 256))} pages, where
+ * {@code k' <= k + 1} is the exact number of pages that make the request fit and {@code pages}
+ * is the current memory size: geometric growth of 25% of memory, capped at 16 MiB a step, with
+ * the request itself as the floor. If that grow fails, it retries once with {@code k'} alone.
+ * Memory above {@link #MAX_PAGES} is never used (addresses are positive {@code int}s).
+ */
+public final class Source {
+    public static final int MANUAL = 0;
+    public static final int CLAIM = 1;
+    public static final int GROW_AND_CLAIM = 2;
+    public static final int GROW_AND_EXTEND = 3;
+
+    /** Growth step as a fraction of memory: {@code pages >>> GROWTH_SHIFT}. */
+    static final int GROWTH_SHIFT = 2;
+    /** Cap of the geometric step, in pages (16 MiB). */
+    static final int MAX_GROWTH_PAGES = 256;
+    /** Pages below {@link Heaps#MAX_HEAP_END}: the most memory a growing source will use. */
+    public static final int MAX_PAGES = Heaps.MAX_HEAP_END >>> Mem.PAGE_SHIFT;
+
+    private Source() {
+    }
+
+    static void set(int t, int kind, int a, int b) {
+        Mem.putInt(t + State.SOURCE_KIND, kind);
+        Mem.putInt(t + State.SOURCE_A, a);
+        Mem.putInt(t + State.SOURCE_B, b);
+    }
+
+    static int kind(int t) {
+        return Mem.getInt(t + State.SOURCE_KIND);
+    }
+
+    /** Tries to add memory so that a request needing {@code need} gap bytes can be served. */
+    static boolean acquire(int t, int need) {
+        int kind = kind(t);
+        if (kind == CLAIM) {
+            int size = Mem.getInt(t + State.SOURCE_B);
+            Mem.putInt(t + State.SOURCE_B, 0);
+            return size != 0 && Heaps.claim(t, Mem.getInt(t + State.SOURCE_A), size) != 0;
+        }
+        return kind >= GROW_AND_CLAIM && grow(t, kind, need);
+    }
+
+    private static boolean grow(int t, int kind, int need) {
+        int pages = Mem.pages();
+        int lastEnd = Mem.getInt(t + State.SOURCE_A);
+        // A fresh heap starts one unit above its page boundary (first header word, aligned).
+        int bytes = need + UNIT;
+        boolean extend = kind == GROW_AND_EXTEND && lastEnd != 0 && lastEnd == pages << Mem.PAGE_SHIFT;
+        if (extend) {
+            // The new chunk starts at the old sentinel and merges with a free top chunk.
+            bytes = need;
+            if ((Chunk.header(lastEnd) & BELOW_FREE) != 0) {
+                bytes -= Chunk.footerBelow(lastEnd);
+            }
+        }
+        int exact = bytes <= 0 ? 1 : (bytes + Mem.PAGE_SIZE - 1) >>> Mem.PAGE_SHIFT;
+        if (exact > MAX_PAGES - pages) {
+            return false;
+        }
+        int delta = Math.min(Math.max(exact, Math.min(pages >>> GROWTH_SHIFT, MAX_GROWTH_PAGES)), MAX_PAGES - pages);
+        int old = Mem.grow(delta);
+        if (old < 0 && delta > exact) {
+            delta = exact;
+            old = Mem.grow(delta);
+        }
+        if (old < 0) {
+            return false;
+        }
+        int base = old << Mem.PAGE_SHIFT;
+        int end = base + (delta << Mem.PAGE_SHIFT);
+        if (extend && base == lastEnd) {
+            Heaps.extend(t, lastEnd, end);
+        } else {
+            Heaps.claim(t, base, end - base);
+        }
+        Mem.putInt(t + State.SOURCE_A, end);
+        return true;
+    }
+
+    /**
+     * Creates an allocator with a growing source in fresh pages: grows memory by one page, puts
+     * the state block at its start and claims the rest as the first heap. Returns the handle, or
+     * 0 when memory cannot grow.
+     */
+    static int bootGrowing(int kind) {
+        int pages = Mem.pages();
+        if (pages >= MAX_PAGES) {
+            return 0;
+        }
+        int old = Mem.grow(1);
+        if (old < 0) {
+            return 0;
+        }
+        int t = old << Mem.PAGE_SHIFT;
+        int end = t + Mem.PAGE_SIZE;
+        State.init(t);
+        set(t, kind, end, 0);
+        int stateSize = State.size();
+        Heaps.claim(t, t + stateSize, Mem.PAGE_SIZE - stateSize);
+        return t;
+    }
+}

@@ -1,0 +1,54 @@
+package talc.core;
+
+/**
+ * The allocator's state block: everything an allocator instance owns besides its heaps, kept in
+ * linear memory at a 16-aligned address {@code t} (the allocator handle), so that several
+ * allocators can live in one memory and the wasm module needs no Java objects.
+ *
+ * <pre>
+ *  t+0    availability bitmap, {@link #BITMAP_WORDS} x u64 (bit b set = bin b non-empty)
+ *  t+32   source kind            t+36  source word A        t+40  source word B
+ *  t+44   allocation count       t+48  allocated bytes      t+52  available bytes
+ *  t+56   fragment count         t+60  heap count           t+64  claimed bytes
+ *  t+72   total allocations      t+80  total allocated bytes
+ *  t+88   total heaps            t+96  total claimed bytes   (u64 running totals)
+ *  t+104  bin heads, one u32 per bin (address of the first gap, 0 = empty)
+ * </pre>
+ */
+final class State {
+    static final int BITMAP = 0;
+    /** Room for the largest binning's bitmap (3 words used by the default binning). */
+    static final int BITMAP_WORDS = 4;
+    static final int SOURCE_KIND = 32;
+    static final int SOURCE_A = 36;
+    static final int SOURCE_B = 40;
+    static final int ALLOCATION_COUNT = 44;
+    static final int ALLOCATED_BYTES = 48;
+    static final int AVAILABLE_BYTES = 52;
+    static final int FRAGMENT_COUNT = 56;
+    static final int HEAP_COUNT = 60;
+    static final int CLAIMED_BYTES = 64;
+    static final int TOTAL_ALLOCATION_COUNT = 72;
+    static final int TOTAL_ALLOCATED_BYTES = 80;
+    static final int TOTAL_HEAP_COUNT = 88;
+    static final int TOTAL_CLAIMED_BYTES = 96;
+    static final int BIN_HEADS = 104;
+
+    private State() {
+    }
+
+    /** Bytes of the state block for the configured binning, rounded to a chunk unit. */
+    static int size() {
+        return Chunk.alignUp(BIN_HEADS + (Binning.binCount() << 2), Chunk.UNIT);
+    }
+
+    /** Address of the head pointer of {@code bin}. */
+    static int binHead(int t, int bin) {
+        return t + BIN_HEADS + (bin << 2);
+    }
+
+    /** Zero-fills the block at {@code t}: no heaps, no gaps, Manual source, zero counters. */
+    static void init(int t) {
+        Mem.fill(t, 0, size());
+    }
+}

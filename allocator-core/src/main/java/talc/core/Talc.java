@@ -1,0 +1,156 @@
+package talc.core;
+
+/**
+ * The allocator's public API: C-like calls on an allocator handle {@code t} (the address of its
+ * state block, see {@link State}). Pointers and sizes are wasm32 addresses held in {@code int}s;
+ * a negative size means an unsigned size of 2 GiB or more, which never fits.
+ *
+ * <h2>Semantics (shared by the wasm exports)</h2>
+ * <ul>
+ *   <li>Every allocation is 16-aligned; {@code malloc(0)} returns a unique pointer (a 12-byte
+ *       block) that must be freed like any other.</li>
+ *   <li>Failure is 0, never an exception or a trap: requests above {@link #MAX_REQUEST}, bad
+ *       alignments, and requests that neither the heaps nor the source can serve. A failed call
+ *       leaves the heap as it was.</li>
+ *   <li>{@code free(0)} does nothing. Freeing anything else that this allocator did not return,
+ *       or freeing twice, is undefined (not checked in this build).</li>
+ *   <li>{@code realloc(0, n)} is {@code malloc(n)}; {@code realloc(p, 0)} frees {@code p} and
+ *       returns 0; a failed {@code realloc} returns 0 and leaves {@code p} allocated and
+ *       unchanged. Moving keeps 16-byte alignment only.</li>
+ *   <li>{@code calloc(n, size)} returns zeroed memory, or 0 when {@code n * size} overflows.</li>
+ *   <li>{@code alignedAlloc(align, size)}: {@code align} must be a power of two up to 2^30.</li>
+ * </ul>
+ */
+public final class Talc {
+    /** Largest request size in bytes. */
+    public static final int MAX_REQUEST = Chunk.MAX_REQUEST;
+    /** Alignment of every allocation. */
+    public static final int MIN_ALIGN = Chunk.UNIT;
+
+    private Talc() {
+    }
+
+    /** Bytes the state block needs with the configured binning (16-aligned). */
+    public static int stateSize() {
+        return State.size();
+    }
+
+    /**
+     * Makes an allocator with the Manual source at {@code t} (16-aligned, {@link #stateSize()}
+     * bytes that no heap may overlap) and returns {@code t}.
+     */
+    public static int init(int t) {
+        State.init(t);
+        return t;
+    }
+
+    /** Sets the source to Claim: the region {@code [base, base+size)} is claimed at the first OOM. */
+    public static void useClaimSource(int t, int base, int size) {
+        Source.set(t, Source.CLAIM, base, size);
+    }
+
+    /** Sets the source to {@link Source#GROW_AND_CLAIM} or {@link Source#GROW_AND_EXTEND}. */
+    public static void useGrowingSource(int t, int kind, int lastHeapEnd) {
+        Source.set(t, kind, lastHeapEnd, 0);
+    }
+
+    /** Sets the source to Manual. */
+    public static void useManualSource(int t) {
+        Source.set(t, Source.MANUAL, 0, 0);
+    }
+
+    /** Creates an allocator with a growing source in newly grown memory; 0 if memory cannot grow. */
+    public static int bootGrowing(int kind) {
+        return Source.bootGrowing(kind);
+    }
+
+    public static int malloc(int t, int size) {
+        return allocate(t, size, MIN_ALIGN);
+    }
+
+    public static int alignedAlloc(int t, int align, int size) {
+        if (align <= 0 || (align & (align - 1)) != 0) {
+            return 0;
+        }
+        return allocate(t, size, align);
+    }
+
+    public static int calloc(int t, int n, int size) {
+        long total = (n & 0xFFFF_FFFFL) * (size & 0xFFFF_FFFFL);
+        if (total > MAX_REQUEST) {
+            return 0;
+        }
+        int ptr = allocate(t, (int) total, MIN_ALIGN);
+        if (ptr != 0) {
+            Mem.fill(ptr, 0, (int) total);
+        }
+        return ptr;
+    }
+
+    private static int allocate(int t, int size, int align) {
+        if (size < 0 || size > MAX_REQUEST) {
+            return 0;
+        }
+        int req = Chunk.sizeFor(size);
+        int need = Alloc.need(req, align);
+        if (need < 0 || need > MAX_REQUEST) {
+            return 0;
+        }
+        int ptr = Alloc.tryAllocate(t, req, align, need);
+        if (ptr == 0 && Source.acquire(t, need)) {
+            ptr = Alloc.tryAllocate(t, req, align, need);
+        }
+        return ptr;
+    }
+
+    public static void free(int t, int ptr) {
+        if (ptr != 0) {
+            Counters.freed(t, Chunk.header(ptr) & Chunk.SIZE_MASK);
+            Free.release(t, ptr);
+        }
+    }
+
+    public static int realloc(int t, int ptr, int size) {
+        if (ptr == 0) {
+            return malloc(t, size);
+        }
+        if (size == 0) {
+            free(t, ptr);
+            return 0;
+        }
+        if (size < 0 || size > MAX_REQUEST) {
+            return 0;
+        }
+        return Realloc.realloc(t, ptr, size);
+    }
+
+    /** Bytes usable at {@code ptr} (at least what was asked for); 0 for 0. */
+    public static int usableSize(int ptr) {
+        return ptr == 0 ? 0 : (Chunk.header(ptr) & Chunk.SIZE_MASK) - Chunk.HEADER;
+    }
+
+    /** Claims {@code [base, base+size)} as a new heap; returns its end, or 0 if too small. */
+    public static int claim(int t, int base, int size) {
+        return Heaps.claim(t, base, size);
+    }
+
+    /** Extends the heap ending at {@code heapEnd} to {@code newEnd}; returns the new end. */
+    public static int extend(int t, int heapEnd, int newEnd) {
+        return Heaps.extend(t, heapEnd, newEnd);
+    }
+
+    /** Truncates the heap ending at {@code heapEnd} towards {@code newEnd}; 0 if it was deleted. */
+    public static int truncate(int t, int heapEnd, int newEnd) {
+        return Heaps.truncate(t, heapEnd, newEnd);
+    }
+
+    /** Extends or truncates the heap ending at {@code heapEnd}. */
+    public static int resize(int t, int heapEnd, int newEnd) {
+        return Heaps.resize(t, heapEnd, newEnd);
+    }
+
+    /** Lowest end the heap can be truncated to, or 0 when it holds no allocation. */
+    public static int reserved(int heapEnd) {
+        return Heaps.reserved(heapEnd);
+    }
+}

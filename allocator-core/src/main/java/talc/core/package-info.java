@@ -1,0 +1,30 @@
+/**
+ * The Talc allocator (a port of the design of the Rust crate Talc v5) in restricted Java.
+ *
+ * <h2>Rules for every class in this package</h2>
+ * This code is compiled twice: by javac for the JVM, and by TeaVM's classic wasm backend into a
+ * module that is stripped of TeaVM's runtime (no start function, no data segments). So anything
+ * reachable from {@link talc.core.Talc} must keep to this subset:
+ * <ul>
+ *   <li>static methods and {@code int}/{@code long}/{@code boolean} values only: no objects, no
+ *       arrays, no strings, no boxing, no lambdas, no interfaces, no virtual calls;</li>
+ *   <li>no exceptions thrown or caught: failure is a return value (0 for "no memory");</li>
+ *   <li>no static initialisers: static fields, if any, are zero-initialised and set lazily
+ *       (compile-time {@code static final} primitive constants are fine: javac inlines them);</li>
+ *   <li>memory is touched only through {@link talc.core.Mem}, and build-time switches are read
+ *       only through {@link talc.core.Features}: both are replaced by wasm twins at compile
+ *       time.</li>
+ * </ul>
+ * The build proves the rules: wasm-target post-processes the module to one that imports nothing
+ * and has neither start function nor data, and wasm-tests runs the whole model test against it.
+ * JVM-only helpers (test fixtures, {@code Mem.reset}) live outside the paths the exports reach.
+ *
+ * <h2>Map</h2>
+ * {@link talc.core.Chunk} chunk geometry and header flags; {@link talc.core.Binning} size to bin;
+ * {@link talc.core.Bitmap} the availability bitmap; {@link talc.core.Gaps} the free lists;
+ * {@link talc.core.State} the allocator's state block; {@link talc.core.Alloc},
+ * {@link talc.core.Free}, {@link talc.core.Realloc} the operations; {@link talc.core.Heaps} claim,
+ * extend, truncate; {@link talc.core.Source} what happens on OOM; {@link talc.core.Counters};
+ * {@link talc.core.Talc} the public C-like API.
+ */
+package talc.core;
