@@ -76,8 +76,9 @@ public final class Talc {
     }
 
     public static int calloc(int t, int n, int size) {
+        // Both factors are unsigned 32-bit, so the product fits 64 bits unsigned.
         long total = (n & 0xFFFF_FFFFL) * (size & 0xFFFF_FFFFL);
-        if (total > MAX_REQUEST) {
+        if (Long.compareUnsigned(total, MAX_REQUEST) > 0) {
             return 0;
         }
         int ptr = allocate(t, (int) total, MIN_ALIGN);

@@ -1,0 +1,137 @@
+package talc.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The sources: what happens on OOM, and how the growing ones grow. */
+class SourceTest {
+    @AfterEach
+    void restore() {
+        Features.reset();
+    }
+
+    @Test
+    void manualFailsWithoutGrowing() {
+        Fixture f = Fixture.manual(4);
+        f.claim(4096, 4096);
+        Mem.setMaxPages(100);
+        assertEquals(0, Talc.malloc(f.t, 10_000));
+        assertEquals(0, Mem.growCalls());
+    }
+
+    @Test
+    void claimClaimsItsRegionOnceAtTheFirstOom() {
+        Fixture f = Fixture.manual(16);
+        f.claim(4096, 4096);
+        Talc.useClaimSource(f.t, 65536, 65536);
+        assertNotEquals(0, Talc.malloc(f.t, 3000), "served by the first heap");
+        assertEquals(1, Counters.heapCount(f.t));
+        int p = Talc.malloc(f.t, 30_000);
+        assertTrue(p >= 65536, "served by the claimed region");
+        f.heaps.put(Fixture.firstChunk(65536), 131072);
+        assertEquals(2, Counters.heapCount(f.t));
+        assertEquals(0, Talc.malloc(f.t, 60_000), "then it behaves as Manual");
+        f.scan();
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {Source.GROW_AND_CLAIM, Source.GROW_AND_EXTEND})
+    void aRequestNeedingKPagesGrowsAtMostKPlusOneOnAFreshAllocator(int kind) {
+        for (int k = 1; k <= 24; k++) {
+            for (int size : new int[] {k * 65536 - 16, k * 65536}) {
+                Fixture f = Fixture.growing(kind, 1, Mem.MAX_WASM_PAGES);
+                int before = Mem.pages();
+                int p = Talc.malloc(f.t, size);
+                assertNotEquals(0, p, "size " + size);
+                f.trackGrowth(before);
+                int grown = Mem.pages() - before;
+                // the boot page is already there: it holds the state block and a first heap
+                assertTrue(grown <= k + 1, "size " + size + " grew " + grown + " pages, k = " + k);
+                f.scan();
+            }
+        }
+    }
+
+    @Test
+    void extendKeepsOneHeapAndClaimMakesOneHeapPerGrow() {
+        int[] heaps = new int[2];
+        int[] kinds = {Source.GROW_AND_EXTEND, Source.GROW_AND_CLAIM};
+        for (int i = 0; i < 2; i++) {
+            Fixture f = Fixture.growing(kinds[i], 1, 4096);
+            for (int n = 0; n < 200; n++) {
+                int before = Mem.pages();
+                assertNotEquals(0, Talc.malloc(f.t, 40_000));
+                f.trackGrowth(before);
+            }
+            heaps[i] = f.scan().heaps;
+        }
+        assertEquals(1, heaps[0], "Extend merges every grow into its heap");
+        assertTrue(heaps[1] > 5, "Claim makes a heap per grow: " + heaps[1]);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {Source.GROW_AND_CLAIM, Source.GROW_AND_EXTEND})
+    void foreignGrowsBetweenCallsAreNeverUsed(int kind) {
+        Fixture f = Fixture.growing(kind, 1, 4096);
+        ModelRun run = new ModelRun(f, kind);
+        for (int i = 0; i < 3000; i++) {
+            if (i % 50 == 0) {
+                run.foreignGrow(1 + i % 3);
+            }
+            run.allocate(run.randomSize(), Talc.MIN_ALIGN, false);
+        }
+        run.scan();
+        assertTrue(f.scan().heaps > 1, "foreign pages split the memory into several heaps");
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {Source.GROW_AND_CLAIM, Source.GROW_AND_EXTEND})
+    void aFailedGrowReturnsZeroLeavesTheHeapAndDoesNotLoop(int kind) {
+        Fixture f = Fixture.growing(kind, 1, 40);
+        ModelRun run = new ModelRun(f, 7);
+        while (run.allocate(50_000, Talc.MIN_ALIGN, false) != null) {
+            assertTrue(Mem.pages() <= 40);
+        }
+        int calls = Mem.growCalls();
+        assertEquals(0, Talc.malloc(f.t, 10 << 20));
+        assertTrue(Mem.growCalls() - calls <= 2, "at most the geometric try and the exact try");
+        run.scan();
+        run.free(run.live.get(0));
+        assertNotEquals(null, run.allocate(50_000, Talc.MIN_ALIGN, false), "freed memory serves again");
+        run.drain();
+    }
+
+    @Test
+    void growthIsGeometricWithTheRequestAsFloorAndACap() {
+        // 64 MiB of live data in 64 KiB blocks: few grows, little waste.
+        Fixture f = Fixture.growing(Source.GROW_AND_EXTEND, 1, Mem.MAX_WASM_PAGES);
+        long live = 0;
+        while (live < (64L << 20)) {
+            int before = Mem.pages();
+            assertNotEquals(0, Talc.malloc(f.t, 65536));
+            f.trackGrowth(before);
+            live += 65536;
+        }
+        int memory = Mem.pages() << Mem.PAGE_SHIFT;
+        assertTrue(Mem.growCalls() <= 40, "grow calls to 64 MiB: " + Mem.growCalls());
+        assertTrue(memory < live * 1.3, "memory " + memory + " for live " + live);
+        int before = Mem.pages();
+        assertNotEquals(0, Talc.malloc(f.t, 100 << 20));
+        f.trackGrowth(before);
+        assertTrue(Mem.pages() - before <= (100 << 20 >>> Mem.PAGE_SHIFT) + 2, "a large request is its own floor, no more");
+        f.scan();
+    }
+
+    @Test
+    void bootFailsCleanlyWhenMemoryCannotGrow() {
+        Mem.reset(2, 2);
+        assertEquals(0, Talc.bootGrowing(Source.GROW_AND_EXTEND));
+        assertEquals(2, Mem.pages());
+    }
+}
