@@ -20,6 +20,10 @@ final class Binning {
     private static final int DEFAULT_LINEAR_LIMIT_LOG2 = 10;
     private static final int DEFAULT_DIVISIONS_LOG2 = 2;
     private static final int UNIT_LOG2 = 4;
+    /** Bins of the wasm binning: 15 linear, then 2 per octave from 256 B up to 2 GiB. */
+    static final int WASM_BIN_COUNT = 61;
+    /** Bins of the default binning: 63 linear, then 4 per octave from 1 KiB up to 2 GiB. */
+    static final int DEFAULT_BIN_COUNT = 147;
 
     private Binning() {
     }
@@ -32,9 +36,9 @@ final class Binning {
         return Features.wasmBinning() ? WASM_DIVISIONS_LOG2 : DEFAULT_DIVISIONS_LOG2;
     }
 
-    /** Number of bins. */
+    /** Number of bins: {@code bin(largest gap) + 1}, a constant of each binning. */
     static int binCount() {
-        return bin(Integer.MAX_VALUE) + 1;
+        return Features.wasmBinning() ? WASM_BIN_COUNT : DEFAULT_BIN_COUNT;
     }
 
     /** Number of 64-bit words of the availability bitmap. */

@@ -46,8 +46,10 @@ final class Gaps {
         } else {
             // Last in its list. prev is a bin head exactly when it lies in the state block's
             // head array (gaps never overlap the state block); then the list is now empty.
+            // The unsigned shift makes addresses below the array huge, so one signed compare
+            // tells both sides.
             int bin = (prev - State.binHead(t, 0)) >>> 2;
-            if (Integer.compareUnsigned(bin, Binning.binCount()) < 0) {
+            if (bin < Binning.binCount()) {
                 Bitmap.clear(t, bin);
             }
         }

@@ -76,9 +76,10 @@ public final class Talc {
     }
 
     public static int calloc(int t, int n, int size) {
-        // Both factors are unsigned 32-bit, so the product fits 64 bits unsigned.
+        // Both factors are unsigned 32-bit, so the product fits 64 bits unsigned; it is a valid
+        // request when its upper 33 bits are clear and the rest is at most MAX_REQUEST.
         long total = (n & 0xFFFF_FFFFL) * (size & 0xFFFF_FFFFL);
-        if (Long.compareUnsigned(total, MAX_REQUEST) > 0) {
+        if ((total >>> 31) != 0 || (int) total > MAX_REQUEST) {
             return 0;
         }
         int ptr = allocate(t, (int) total, MIN_ALIGN);
@@ -106,7 +107,9 @@ public final class Talc {
 
     public static void free(int t, int ptr) {
         if (ptr != 0) {
-            Counters.freed(t, Chunk.header(ptr) & Chunk.SIZE_MASK);
+            if (Features.counters()) {
+                Counters.freed(t, Chunk.header(ptr) & Chunk.SIZE_MASK);
+            }
             Free.release(t, ptr);
         }
     }

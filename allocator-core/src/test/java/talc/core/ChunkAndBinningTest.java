@@ -46,7 +46,7 @@ class ChunkAndBinningTest {
                 assertEquals(b, Binning.bin(Binning.lowest(b + 1) - Chunk.UNIT), "bins are contiguous");
             }
         }
-        assertEquals(bins - 1, Binning.bin(Integer.MAX_VALUE & Chunk.SIZE_MASK));
+        assertEquals(bins - 1, Binning.bin(Integer.MAX_VALUE & Chunk.SIZE_MASK), "the constant bin count covers the largest gap");
         int linearLimit = wasmBinning ? 256 : 1024;
         for (int s = 16; s < linearLimit; s += 16) {
             assertEquals(s / 16 - 1, Binning.bin(s), "exact bins below the linear limit");

@@ -1,0 +1,37 @@
+package talc.wasm;
+
+import org.teavm.interop.StaticInit;
+import org.teavm.interop.Unmanaged;
+
+/**
+ * The wasm twin of {@code talc.core.Features}: the build-time switches as constants, so that
+ * TeaVM and {@code wasm-opt} fold the branches and the disabled code is not in the module.
+ *
+ * <p>The constants here are the default build ({@code talc.wasm}). A variant build does not edit
+ * this class: {@code talc.wasm.build.BuildWasm} passes TeaVM properties
+ * ({@code talc.feature.<method name>=true|false}), and the build plugin rewrites the body of the
+ * named method to return that constant before TeaVM optimises. Keep the method names equal to
+ * those of {@code talc.core.Features}: TeaVM compiles this class in its place.
+ */
+@StaticInit
+@Unmanaged
+public final class WasmFeatures {
+    private WasmFeatures() {
+    }
+
+    public static boolean wasmBinning() {
+        return true;
+    }
+
+    public static boolean counters() {
+        return false;
+    }
+
+    public static boolean growInPlace() {
+        return true;
+    }
+
+    public static boolean reallocInPlace() {
+        return true;
+    }
+}

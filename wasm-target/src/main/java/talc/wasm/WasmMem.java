@@ -1,0 +1,72 @@
+package talc.wasm;
+
+import org.teavm.interop.Address;
+import org.teavm.interop.StaticInit;
+import org.teavm.interop.Unmanaged;
+
+/**
+ * The wasm twin of {@code talc.core.Mem}: the same static signatures, backed by the module's own
+ * linear memory instead of a simulated one.
+ *
+ * <p>TeaVM compiles this class <em>in place of</em> {@code talc.core.Mem} (see the
+ * {@code mapClass} line in {@code META-INF/teavm.properties}), so the allocator core calls these
+ * methods without knowing it. The accessors are {@link Address} reads and writes, which TeaVM
+ * turns into single {@code i32.load}/{@code i64.store}/... instructions. The three memory
+ * instructions TeaVM cannot express from Java ({@code memory.fill}, {@code memory.copy} and a
+ * {@code memory.grow} whose result is kept) are {@code native} methods that the build-time plugin
+ * {@code talc.wasm.build.MemoryIntrinsic} replaces with the instruction itself at every call
+ * site; these natives therefore never become functions or imports.
+ *
+ * <p>{@link StaticInit} and {@link Unmanaged} keep TeaVM from wrapping the accessors in
+ * class-initialisation checks and shadow-stack frames: the class has no state, and nothing here
+ * allocates, throws or calls back into managed code. Only the methods of the core's contract may
+ * appear here; the JVM-only helpers of {@code Mem} ({@code reset}, {@code setMaxPages},
+ * {@code growCalls}) are deliberately absent, so a core that called them would fail to compile.
+ */
+@StaticInit
+@Unmanaged
+public final class WasmMem {
+    private WasmMem() {
+    }
+
+    public static int getInt(int addr) {
+        return Address.fromInt(addr).getInt();
+    }
+
+    public static void putInt(int addr, int value) {
+        Address.fromInt(addr).putInt(value);
+    }
+
+    public static long getLong(int addr) {
+        return Address.fromInt(addr).getLong();
+    }
+
+    public static void putLong(int addr, long value) {
+        Address.fromInt(addr).putLong(value);
+    }
+
+    public static byte getByte(int addr) {
+        return Address.fromInt(addr).getByte();
+    }
+
+    public static void putByte(int addr, byte value) {
+        Address.fromInt(addr).putByte(value);
+    }
+
+    /** {@code memory.fill}: sets {@code len} bytes at {@code addr} to the low byte of {@code value}. */
+    public static native void fill(int addr, int value, int len);
+
+    /** {@code memory.copy}: copies {@code len} bytes; the ranges may overlap. */
+    public static native void copy(int dst, int src, int len);
+
+    /**
+     * {@code memory.grow}: the old size in 64 KiB pages, or -1 when the memory cannot grow (a
+     * negative argument reads as a huge unsigned one and fails too).
+     */
+    public static native int grow(int pages);
+
+    /** {@code memory.size}, spelled {@code memory.grow 0}: the backend has no size expression. */
+    public static int pages() {
+        return grow(0);
+    }
+}

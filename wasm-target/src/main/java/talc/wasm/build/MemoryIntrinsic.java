@@ -1,0 +1,83 @@
+package talc.wasm.build;
+
+import java.util.List;
+import java.util.Set;
+import org.teavm.ast.Expr;
+import org.teavm.ast.InvocationExpr;
+import org.teavm.backend.wasm.intrinsics.WasmIntrinsic;
+import org.teavm.backend.wasm.intrinsics.WasmIntrinsicManager;
+import org.teavm.backend.wasm.model.expression.WasmCopy;
+import org.teavm.backend.wasm.model.expression.WasmExpression;
+import org.teavm.backend.wasm.model.expression.WasmFill;
+import org.teavm.backend.wasm.model.expression.WasmMemoryGrow;
+import org.teavm.model.ClassReaderSource;
+import org.teavm.model.ElementModifier;
+import org.teavm.model.MethodDescriptor;
+import org.teavm.model.MethodReader;
+import org.teavm.model.MethodReference;
+
+/**
+ * Compiles the native methods of {@code talc.wasm.WasmMem} into single wasm instructions at every
+ * call site.
+ *
+ * <p>Why it exists: TeaVM's own {@code WasmHeap.growMemory} emits {@code memory.grow} but drops the
+ * result, so a failed grow is invisible, and TeaVM's {@code Address.fill}/{@code moveMemoryBlock}
+ * go through runtime helpers instead of the bulk-memory instructions. With this intrinsic the
+ * allocator sees exactly the wasm semantics: {@code grow} returns the old page count or -1.
+ *
+ * <p>Because {@code WasmMem} is compiled under the name of the class it replaces, calls arrive
+ * here as calls to {@code talc.core.Mem}; both names are accepted. Only methods that are really
+ * {@code native} are taken, so the JVM {@code Mem} (whose methods have bodies) can never be
+ * silently turned into instructions if the class mapping were lost: TeaVM would compile its
+ * bodies instead, which {@link RestrictedCore} rejects (the JVM class has a static initialiser).
+ */
+final class MemoryIntrinsic implements WasmIntrinsic {
+    /** {@code talc.core.Mem} as TeaVM names the mapped twin, and the twin's own name. */
+    private static final Set<String> OWNERS = Set.of("talc.core.Mem", "talc.wasm.WasmMem");
+
+    private static final MethodDescriptor GROW = new MethodDescriptor("grow", int.class, int.class);
+    private static final MethodDescriptor FILL =
+            new MethodDescriptor("fill", int.class, int.class, int.class, void.class);
+    private static final MethodDescriptor COPY =
+            new MethodDescriptor("copy", int.class, int.class, int.class, void.class);
+
+    private final ClassReaderSource classes;
+
+    MemoryIntrinsic(ClassReaderSource classes) {
+        this.classes = classes;
+    }
+
+    @Override
+    public boolean isApplicable(MethodReference method) {
+        if (!OWNERS.contains(method.getClassName())) {
+            return false;
+        }
+        MethodDescriptor descriptor = method.getDescriptor();
+        if (!descriptor.equals(GROW) && !descriptor.equals(FILL) && !descriptor.equals(COPY)) {
+            return false;
+        }
+        MethodReader reader = classes.resolve(method);
+        return reader != null && reader.hasModifier(ElementModifier.NATIVE);
+    }
+
+    @Override
+    public WasmExpression apply(InvocationExpr invocation, WasmIntrinsicManager manager) {
+        List<Expr> args = invocation.getArguments();
+        MethodDescriptor descriptor = invocation.getMethod().getDescriptor();
+        if (descriptor.equals(GROW)) {
+            return new WasmMemoryGrow(manager.generate(args.get(0)));
+        }
+        if (descriptor.equals(FILL)) {
+            WasmFill fill = new WasmFill();
+            fill.setIndex(manager.generate(args.get(0)));
+            fill.setValue(manager.generate(args.get(1)));
+            fill.setCount(manager.generate(args.get(2)));
+            return fill;
+        }
+        WasmCopy copy = new WasmCopy();
+        copy.setDestinationIndex(manager.generate(args.get(0)));
+        copy.setSourceIndex(manager.generate(args.get(1)));
+        copy.setCount(manager.generate(args.get(2)));
+        return copy;
+    }
+}

@@ -1,0 +1,75 @@
+package talc.wasm.build;
+
+import java.io.File;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * The properties a finished module must have, checked with wabt so that a regression in TeaVM,
+ * the core or the post-processing fails the build instead of shipping.
+ *
+ * <ul>
+ *   <li>valid ({@code wasm-validate});</li>
+ *   <li>no imports: anything the core does that needs TeaVM's runtime (exceptions, strings,
+ *       objects) shows up as an import of {@code teavm.*} that wasm-opt could not remove;</li>
+ *   <li>exactly the C ABI functions and {@code memory} exported;</li>
+ *   <li>no start function and no data: the module must work from a zero-filled memory;</li>
+ *   <li>the memory declared as intended;</li>
+ *   <li>no {@code call_indirect}: the core has no virtual calls, and one would mean TeaVM
+ *       dispatch (and its class metadata, which was dropped with the data) survived.</li>
+ * </ul>
+ * All failures of a module are reported together.
+ */
+final class ModuleCheck {
+    private static final Pattern CALL_INDIRECT = Pattern.compile("\\bcall_indirect\\b");
+
+    private ModuleCheck() {
+    }
+
+    static void verify(File module, Variant.Output output, int initialPages) throws BuildException {
+        ExternalTool.WASM_VALIDATE.run(module.getPath());
+        ModuleDetails details = ModuleDetails.of(module);
+        List<String> failures = new ArrayList<>();
+
+        if (!details.lines("Import").isEmpty()) {
+            failures.add("imports " + details.lines("Import"));
+        }
+        Set<String> expected = new TreeSet<>();
+        for (String name : PostProcess.FUNCTION_EXPORTS) {
+            expected.add("func " + name);
+        }
+        expected.add("memory " + PostProcess.MEMORY_EXPORT);
+        Set<String> actual = new TreeSet<>(details.exports());
+        if (!actual.equals(expected)) {
+            failures.add("exports " + actual + ", expected " + expected);
+        }
+        if (details.has("Start")) {
+            failures.add("has a start function");
+        }
+        if (details.has("Data") || details.has("DataCount")) {
+            failures.add("has data segments " + details.lines("Data"));
+        }
+        if (details.memoryInitialPages() != initialPages) {
+            failures.add("memory has " + details.memoryInitialPages() + " initial pages, expected " + initialPages);
+        }
+        if (details.memoryMaxPages() != output.maxPages()) {
+            failures.add("memory maximum is " + describeMax(details.memoryMaxPages())
+                    + ", expected " + describeMax(output.maxPages()));
+        }
+        String text = ExternalTool.WASM2WAT.run(module.getPath());
+        if (CALL_INDIRECT.matcher(text).find()) {
+            failures.add("contains call_indirect");
+        }
+
+        if (!failures.isEmpty()) {
+            throw new BuildException(module + " failed its checks:\n  - " + String.join("\n  - ", failures));
+        }
+    }
+
+    private static String describeMax(int pages) {
+        return pages == Variant.Output.NO_MAXIMUM ? "none" : pages + " pages";
+    }
+}

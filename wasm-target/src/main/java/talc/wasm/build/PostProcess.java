@@ -1,0 +1,175 @@
+package talc.wasm.build;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns TeaVM's raw module into the standalone allocator module.
+ *
+ * <p>TeaVM's output is a whole Java runtime (GC, exceptions, strings, class metadata, 36
+ * {@code teavm_*} exports, a start function, imports for logging and time) around the few
+ * functions the allocator needs. The allocator core is written to depend on none of it, so the
+ * runtime can be cut away at the module level:
+ * <ol>
+ *   <li>keep only the allocator's exports and {@code memory}: everything else becomes
+ *       unreachable;</li>
+ *   <li>delete {@code start}: the allocator boots lazily on its first call;</li>
+ *   <li>drop all data segments: they hold only runtime metadata and the initial values of static
+ *       fields, and the allocator's statics start at zero, which a fresh memory already is;</li>
+ *   <li>declare the memory with the fewest pages that still cover TeaVM's static area, where
+ *       the static fields are addressed, and with no maximum (or the test maximum);</li>
+ *   <li>{@code wasm-opt -Oz} removes the dead runtime, the unused imports and the function
+ *       table, and inlines the small accessors.</li>
+ * </ol>
+ * The edits are made on the text format ({@code wasm2wat}/{@code wat2wasm}) so every step can be
+ * inspected; intermediate files are kept in the work directory.
+ */
+final class PostProcess {
+    /** Bytes in a wasm page. */
+    static final int PAGE_SIZE = 65536;
+
+    /** The C ABI of the module, as exported functions. */
+    static final List<String> FUNCTION_EXPORTS =
+            List.of("malloc", "free", "realloc", "calloc", "aligned_alloc", "malloc_usable_size");
+    /** The memory export, whose name TeaVM fixes. */
+    static final String MEMORY_EXPORT = "memory";
+
+    /**
+     * TeaVM 0.13.1 output uses bulk-memory ({@code memory.fill}/{@code copy}, also emitted by the
+     * intrinsics) and non-trapping float-to-int conversions; wasm-opt must be allowed both to even
+     * read the module. (wabt 1.0.32 enables both by default, so wasm2wat/wat2wasm need no flags.)
+     */
+    static final List<String> WASM_OPT_FEATURES =
+            List.of("--enable-bulk-memory", "--enable-nontrapping-float-to-int");
+
+    /**
+     * Optimise for size, repeat until nothing changes, and assume the memory starts zero-filled
+     * (true for a non-imported memory; lets wasm-opt treat the dropped data as zeros).
+     */
+    static final List<String> WASM_OPT_PASSES = List.of("-Oz", "--converge", "--zero-filled-memory");
+
+    private PostProcess() {
+    }
+
+    /**
+     * TeaVM's module in text form and the facts the edits need.
+     *
+     * @param wat       the raw module's text
+     * @param staticEnd first address past TeaVM's static area (end of its data segments)
+     */
+    record RawModule(File file, WatModule wat, int staticEnd) {
+        /** Pages needed to keep every static field addressable. */
+        int initialPages() {
+            return (int) ((staticEnd + (long) PAGE_SIZE - 1) / PAGE_SIZE);
+        }
+    }
+
+    /** Reads TeaVM's output and checks it has what the edits rely on. */
+    static RawModule inspect(File raw, File workDir) throws BuildException {
+        File wat = new File(workDir, baseName(raw) + ".raw.wat");
+        // TeaVM 0.13.1's name section is rejected by wabt ("function index out of order").
+        ExternalTool.WASM2WAT.run("--no-debug-names", raw.getPath(), "-o", wat.getPath());
+        WatModule module = WatModule.parse(read(wat));
+
+        List<String> exported = new ArrayList<>();
+        for (String export : module.fieldsOf("export")) {
+            exported.add(WatModule.exportName(export));
+        }
+        List<String> missing = new ArrayList<>();
+        for (String name : FUNCTION_EXPORTS) {
+            if (!exported.contains(name)) {
+                missing.add(name);
+            }
+        }
+        if (!exported.contains(MEMORY_EXPORT)) {
+            missing.add(MEMORY_EXPORT);
+        }
+        if (!missing.isEmpty()) {
+            throw new BuildException("TeaVM's module lacks the exports " + missing
+                    + " (is talc.wasm.Exports reached, with @Export on each method?)");
+        }
+        if (module.fieldsOf("memory").size() != 1) {
+            throw new BuildException("TeaVM's module has " + module.fieldsOf("memory").size()
+                    + " memories, expected 1");
+        }
+        int staticEnd = ModuleDetails.of(raw).dataEnd();
+        if (staticEnd <= 0) {
+            throw new BuildException("TeaVM's module has no data segments, so its static area could not be"
+                    + " located; the exports' static fields live there");
+        }
+        return new RawModule(raw, module, staticEnd);
+    }
+
+    /**
+     * Writes one output of a variant into {@code outputDir}, with intermediates in
+     * {@code workDir}, and returns the final file.
+     */
+    static File write(RawModule raw, Variant.Output output, File outputDir, File workDir) throws BuildException {
+        String memory = output.hasMaximum()
+                ? "(memory (;0;) " + raw.initialPages() + " " + output.maxPages() + ")"
+                : "(memory (;0;) " + raw.initialPages() + ")";
+        if (output.hasMaximum() && output.maxPages() < raw.initialPages()) {
+            throw new BuildException(output.fileName() + ": maximum " + output.maxPages()
+                    + " pages is below the " + raw.initialPages() + " the static area needs");
+        }
+        WatModule stripped = raw.wat().map(field -> switch (WatModule.kind(field)) {
+            case "export" -> keepExport(field) ? field : null;
+            case "start", "data" -> null;
+            case "memory" -> memory;
+            default -> field;
+        });
+
+        String base = baseName(new File(output.fileName()));
+        File wat = new File(workDir, base + ".stripped.wat");
+        File wasm = new File(workDir, base + ".stripped.wasm");
+        File result = new File(outputDir, output.fileName());
+        write(wat, stripped.render());
+        ExternalTool.WAT2WASM.run(wat.getPath(), "-o", wasm.getPath());
+
+        List<String> args = new ArrayList<>(WASM_OPT_PASSES);
+        args.addAll(WASM_OPT_FEATURES);
+        args.addAll(List.of(wasm.getPath(), "-o", result.getPath()));
+        ExternalTool.WASM_OPT.run(args.toArray(new String[0]));
+        return result;
+    }
+
+    /** The intermediate (TeaVM output minus runtime exports, start and data) before wasm-opt. */
+    static File strippedFile(Variant.Output output, File workDir) {
+        return new File(workDir, baseName(new File(output.fileName())) + ".stripped.wasm");
+    }
+
+    private static boolean keepExport(String field) {
+        try {
+            String name = WatModule.exportName(field);
+            return FUNCTION_EXPORTS.contains(name) || MEMORY_EXPORT.equals(name);
+        } catch (BuildException e) {
+            // Unreadable exports were already rejected by inspect(); drop rather than keep.
+            return false;
+        }
+    }
+
+    private static String baseName(File file) {
+        String name = file.getName();
+        return name.endsWith(".wasm") ? name.substring(0, name.length() - ".wasm".length()) : name;
+    }
+
+    private static String read(File file) throws BuildException {
+        try {
+            return Files.readString(file.toPath(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new BuildException("reading " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void write(File file, String text) throws BuildException {
+        try {
+            Files.writeString(file.toPath(), text, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new BuildException("writing " + file + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package talc.wasm.build;
+
+import org.teavm.backend.wasm.TeaVMWasmHost;
+import org.teavm.vm.spi.TeaVMHost;
+import org.teavm.vm.spi.TeaVMPlugin;
+
+/**
+ * The compile-time extension of TeaVM for the talc module, found by TeaVM through
+ * {@code META-INF/services/org.teavm.vm.spi.TeaVMPlugin}.
+ *
+ * <p>It runs inside the compiler only: nothing in this package is reachable from
+ * {@code talc.wasm.Exports}, so none of it is compiled into the module. It installs
+ * <ul>
+ *   <li>{@link MemoryIntrinsic}, which turns the native methods of {@code talc.wasm.WasmMem} into
+ *       the {@code memory.grow}/{@code memory.fill}/{@code memory.copy} instructions, and</li>
+ *   <li>{@link FeatureConstants}, which lets a build variant fix the values of
+ *       {@code talc.wasm.WasmFeatures} through TeaVM properties, and</li>
+ *   <li>{@link RestrictedCore}, which compiles the allocator core without TeaVM's runtime
+ *       support (shadow stack, exception and class-initialisation checks).</li>
+ * </ul>
+ * Other TeaVM targets (JavaScript, WebAssembly GC) have no {@link TeaVMWasmHost}; the plugin then
+ * leaves them alone, since the classpath's service file is seen by every TeaVM run.
+ */
+public final class TalcTeaVMPlugin implements TeaVMPlugin {
+    @Override
+    public void install(TeaVMHost host) {
+        TeaVMWasmHost wasm = host.getExtension(TeaVMWasmHost.class);
+        if (wasm == null) {
+            return;
+        }
+        wasm.add(context -> new MemoryIntrinsic(context.getClassSource()));
+        host.add(new FeatureConstants(host.getProperties()));
+        host.add(new RestrictedCore());
+    }
+}
