@@ -15,8 +15,10 @@
  *       only through {@link talc.core.Features}: both are replaced by wasm twins at compile
  *       time.</li>
  * </ul>
- * The build proves the rules: wasm-target post-processes the module to one that imports nothing
- * and has neither start function nor data, and wasm-tests runs the whole model test against it.
+ * The build proves the rules: wasm-target compiles this package as unmanaged code and fails on
+ * a static initialiser ({@code talc.wasm.build.RestrictedCore}), post-processes the module to
+ * one that imports nothing and has neither start function nor data, and wasm-tests runs the
+ * whole model test against it.
  * JVM-only helpers (test fixtures, {@code Mem.reset}) live outside the paths the exports reach.
  *
  * <h2>Map</h2>

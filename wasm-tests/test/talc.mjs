@@ -1,0 +1,703 @@
+// Shared helpers for the talc.wasm tests: loading the built modules, a wrapper around the
+// exports that keeps a fresh view of the (growable, hence detachable) memory, byte patterns for
+// checking block contents, a seeded PRNG, and the randomized model runner used by
+// model.test.mjs and oom.test.mjs.
+//
+// `node --test test/` also runs this file on its own (every .mjs under a `test` directory is a
+// test file); it then tests its own checkers (bottom of the file), so that a harness that could
+// not see corruption cannot pass silently.
+
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+
+/** Directory of the built modules: $TALC_WASM_DIR, else ../wasm-target/target/wasm from wasm-tests. */
+export const WASM_DIR = process.env.TALC_WASM_DIR
+    ? resolve(process.env.TALC_WASM_DIR)
+    : resolve(HERE, '..', '..', 'wasm-target', 'target', 'wasm');
+
+export const PAGE = 65536;
+export const KiB = 1024;
+export const MiB = 1024 * 1024;
+export const TWO_GIB = 2 ** 31;
+/** Largest request the allocator accepts; anything above fails with 0. */
+export const MAX_REQUEST = 0x7FFF0000;
+/** Upper bound (exclusive) on usable size beyond the request: header word + unit rounding + unsplit rest. */
+export const USABLE_SLACK = 4 + 16 + 16;
+
+export const hex = (n) => '0x' + (n >>> 0).toString(16);
+
+export function wasmPath(name = 'talc.wasm') {
+    const path = join(WASM_DIR, name);
+    if (!existsSync(path)) {
+        throw new Error(`${path} does not exist: build it with `
+            + `'mvn -q -pl allocator-core,wasm-target -am package -DskipTests' in the repository root `
+            + `(or set TALC_WASM_DIR)`);
+    }
+    return path;
+}
+
+/** Names of every built module (*.wasm) in WASM_DIR. */
+export function wasmFiles() {
+    if (!existsSync(WASM_DIR)) {
+        throw new Error(`${WASM_DIR} does not exist: build the modules first (or set TALC_WASM_DIR)`);
+    }
+    return readdirSync(WASM_DIR).filter((f) => f.endsWith('.wasm')).sort();
+}
+
+const modules = new Map();
+
+/** The compiled module (cached per file). */
+export function compile(name = 'talc.wasm') {
+    let m = modules.get(name);
+    if (!m) {
+        m = new WebAssembly.Module(readFileSync(wasmPath(name)));
+        modules.set(name, m);
+    }
+    return m;
+}
+
+/** A fresh instance of the named module (no imports), wrapped. */
+export function instantiate(name = 'talc.wasm') {
+    return new Talc(new WebAssembly.Instance(compile(name), {}), name);
+}
+
+/**
+ * Wraps one instance. Every export call converts pointers with `>>> 0`, then re-reads
+ * `memory.buffer` when its size changed (growth detaches the old buffer), counting the calls
+ * after which the allocator had grown memory. Foreign grows (memory.grow from JS) are recorded
+ * as regions filled with a marker byte, which `checkForeign` verifies.
+ */
+export class Talc {
+    constructor(instance, name) {
+        this.name = name;
+        this.instance = instance;
+        this.e = instance.exports;
+        this.memory = this.e.memory;
+        this.initialBytes = this.memory.buffer.byteLength;
+        this._bytes = this.initialBytes;
+        this._u8 = new Uint8Array(this.memory.buffer);
+        /** Allocator calls after which memory was larger than before the call. */
+        this.growCalls = 0;
+        /** Largest memory size (bytes) seen after any call. */
+        this.maxBytes = this.initialBytes;
+        /** Regions grown from JS: {start, end, marker}. */
+        this.foreign = [];
+    }
+
+    _sync() {
+        const buf = this.memory.buffer;
+        const bytes = buf.byteLength;
+        if (bytes !== this._bytes) {
+            this.growCalls++;
+            this._bytes = bytes;
+            this._u8 = new Uint8Array(buf);
+            if (bytes > this.maxBytes) {
+                this.maxBytes = bytes;
+            }
+        }
+    }
+
+    malloc(size) {
+        const r = this.e.malloc(size) >>> 0;
+        this._sync();
+        return r;
+    }
+
+    free(ptr) {
+        this.e.free(ptr);
+        this._sync();
+    }
+
+    realloc(ptr, size) {
+        const r = this.e.realloc(ptr, size) >>> 0;
+        this._sync();
+        return r;
+    }
+
+    calloc(n, size) {
+        const r = this.e.calloc(n, size) >>> 0;
+        this._sync();
+        return r;
+    }
+
+    alignedAlloc(align, size) {
+        const r = this.e.aligned_alloc(align, size) >>> 0;
+        this._sync();
+        return r;
+    }
+
+    usable(ptr) {
+        const r = this.e.malloc_usable_size(ptr) >>> 0;
+        this._sync();
+        return r;
+    }
+
+    /** Current memory size in bytes. */
+    get bytes() {
+        return this.memory.buffer.byteLength;
+    }
+
+    get pages() {
+        return this.bytes / PAGE;
+    }
+
+    /** A byte view of the current memory. */
+    get u8() {
+        if (this._u8.byteLength !== this.memory.buffer.byteLength) {
+            this._u8 = new Uint8Array(this.memory.buffer);
+            this._bytes = this._u8.byteLength;
+        }
+        return this._u8;
+    }
+
+    /**
+     * Grows memory from JS (a "foreign" grow the allocator must keep out of) and fills the new
+     * pages with `marker` (only the first and last page and every 256th page when `sparse`, for
+     * regions too big to fill). Returns the region.
+     */
+    growForeign(pages, marker = 0xA5, sparse = false) {
+        const old = this.memory.grow(pages);
+        const region = { start: old * PAGE, end: (old + pages) * PAGE, marker, sparse };
+        this._bytes = this.memory.buffer.byteLength;
+        this._u8 = new Uint8Array(this.memory.buffer);
+        if (this._bytes > this.maxBytes) {
+            this.maxBytes = this._bytes;
+        }
+        for (const p of foreignPages(region)) {
+            this._u8.fill(marker, p, p + PAGE);
+        }
+        this.foreign.push(region);
+        return region;
+    }
+
+    /** Null when every foreign marker is intact, else a description of the first damage. */
+    checkForeign() {
+        const u8 = this.u8;
+        for (const region of this.foreign) {
+            const expect = markerPage(region.marker);
+            for (const p of foreignPages(region)) {
+                if (!Buffer.from(u8.buffer, p, PAGE).equals(expect)) {
+                    let i = p;
+                    while (u8[i] === region.marker) {
+                        i++;
+                    }
+                    return `foreign region [${hex(region.start)}, ${hex(region.end)}) damaged at ${hex(i)}: `
+                        + `byte ${u8[i]}, marker ${region.marker}`;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Null when [ptr, ptr+len) is outside every foreign region, else which region it hits. */
+    foreignOverlap(ptr, len) {
+        for (const r of this.foreign) {
+            if (ptr < r.end && ptr + len > r.start) {
+                return `[${hex(ptr)}, ${hex(ptr + len)}) overlaps foreign region [${hex(r.start)}, ${hex(r.end)})`;
+            }
+        }
+        return null;
+    }
+}
+
+function* foreignPages(region) {
+    const n = (region.end - region.start) / PAGE;
+    for (let i = 0; i < n; i++) {
+        if (!region.sparse || i === 0 || i === n - 1 || i % 256 === 0) {
+            yield region.start + i * PAGE;
+        }
+    }
+}
+
+const markerPages = new Map();
+
+function markerPage(marker) {
+    let b = markerPages.get(marker);
+    if (!b) {
+        b = Buffer.alloc(PAGE, marker);
+        markerPages.set(marker, b);
+    }
+    return b;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Seeded PRNG (mulberry32).
+
+export class Rng {
+    constructor(seed) {
+        this.s = seed | 0;
+    }
+
+    /** Uniform u32. */
+    next() {
+        let t = (this.s = (this.s + 0x6D2B79F5) | 0);
+        t = Math.imul(t ^ (t >>> 15), t | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        return (t ^ (t >>> 14)) >>> 0;
+    }
+
+    /** Uniform in [0, 1). */
+    float() {
+        return this.next() / 4294967296;
+    }
+
+    /** Uniform integer in [lo, hi]. */
+    int(lo, hi) {
+        return lo + Math.floor(this.float() * (hi - lo + 1));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Block patterns. A block's pattern is a window of a fixed random table, starting at the block's
+// own offset `off` (0..65535): byte i of the block is PAT[(off + i) mod 65536]. Blocks up to
+// FULL_PATTERN bytes are patterned entirely; bigger ones at sample positions: the first and last
+// 256 bytes and every 4096th byte.
+
+const PAT_PERIOD = 65536;
+export const FULL_PATTERN = 4096;
+const PAT = (() => {
+    const rng = new Rng(0x7A1C);
+    const a = new Uint8Array(PAT_PERIOD + FULL_PATTERN);
+    for (let i = 0; i < PAT_PERIOD; i++) {
+        a[i] = rng.next() & 0xFF;
+    }
+    a.copyWithin(PAT_PERIOD, 0, FULL_PATTERN);
+    return a;
+})();
+const PAT_BUF = Buffer.from(PAT.buffer, PAT.byteOffset, PAT.byteLength);
+
+/** Expected byte at offset i of a block with pattern offset `off`. */
+export const patternByte = (off, i) => PAT[(off + i) & (PAT_PERIOD - 1)];
+
+/** Calls fn(start, length) for each patterned run of a block of `len` bytes, clipped to `limit`. */
+function forEachRun(len, limit, fn) {
+    const end = Math.min(len, limit);
+    if (len <= FULL_PATTERN) {
+        if (end > 0) {
+            fn(0, end);
+        }
+        return;
+    }
+    fn(0, Math.min(256, end));
+    const tail = len - 256;
+    for (let s = 4096; s < tail && s < end; s += 4096) {
+        fn(s, 1);
+    }
+    if (tail < end) {
+        fn(tail, end - tail);
+    }
+}
+
+/** Writes the pattern `off` over the block [ptr, ptr+len). */
+export function fillPattern(u8, ptr, len, off) {
+    forEachRun(len, len, (s, n) => {
+        if (n === 1) {
+            u8[ptr + s] = patternByte(off, s);
+        } else {
+            const a = (off + s) & (PAT_PERIOD - 1);
+            u8.set(PAT.subarray(a, a + n), ptr + s);
+        }
+    });
+}
+
+/**
+ * Null when the block [ptr, ptr+len) still holds pattern `off` in its first `limit` bytes,
+ * else "offset X: byte Y, expected Z".
+ */
+export function checkPattern(u8, ptr, len, off, limit = len) {
+    let bad = null;
+    forEachRun(len, limit, (s, n) => {
+        if (bad !== null) {
+            return;
+        }
+        if (n === 1) {
+            if (u8[ptr + s] !== patternByte(off, s)) {
+                bad = s;
+            }
+            return;
+        }
+        const a = (off + s) & (PAT_PERIOD - 1);
+        if (!Buffer.from(u8.buffer, ptr + s, n).equals(PAT_BUF.subarray(a, a + n))) {
+            for (let i = s; i < s + n; i++) {
+                if (u8[ptr + i] !== patternByte(off, i)) {
+                    bad = i;
+                    break;
+                }
+            }
+        }
+    });
+    return bad === null ? null
+        : `offset ${bad} (address ${hex(ptr + bad)}): byte ${u8[ptr + bad]}, expected ${patternByte(off, bad)}`;
+}
+
+const ZERO = Buffer.alloc(1 << 20);
+
+/** Null when [ptr, ptr+len) is all zero, else the first nonzero offset. */
+export function checkZero(u8, ptr, len) {
+    for (let s = 0; s < len; s += ZERO.length) {
+        const n = Math.min(ZERO.length, len - s);
+        if (!Buffer.from(u8.buffer, ptr + s, n).equals(ZERO.subarray(0, n))) {
+            for (let i = s; i < s + n; i++) {
+                if (u8[ptr + i] !== 0) {
+                    return `offset ${i} (address ${hex(ptr + i)}) is ${u8[ptr + i]}, not 0`;
+                }
+            }
+        }
+    }
+    return null;
+}
+
+/**
+ * Null when the blocks ({ptr, usable}) are pairwise disjoint, else a description of the first
+ * overlapping pair. Sorts a copy.
+ */
+export function findOverlap(blocks) {
+    const sorted = blocks.slice().sort((a, b) => a.ptr - b.ptr);
+    for (let i = 1; i < sorted.length; i++) {
+        const a = sorted[i - 1];
+        const b = sorted[i];
+        if (a.ptr + Math.max(a.usable, 1) > b.ptr) {
+            return `block ${hex(a.ptr)} (usable ${a.usable}) overlaps block ${hex(b.ptr)} (usable ${b.usable})`;
+        }
+    }
+    return null;
+}
+
+/**
+ * Null when a fresh allocation `ptr` of `size` bytes at `align` is well formed (non-zero,
+ * aligned to max(align, 16), usable size in [size, size + USABLE_SLACK), inside memory, below
+ * 2 GiB and above the module's own static area, clear of foreign regions), else what is wrong.
+ */
+export function blockProblem(t, ptr, size, align, usable) {
+    const a = Math.max(align, 16);
+    if (ptr === 0) {
+        return 'returned 0';
+    }
+    if (ptr % a !== 0) {
+        return `pointer ${hex(ptr)} is not ${a}-aligned`;
+    }
+    if (usable < size || usable >= size + USABLE_SLACK) {
+        return `usable size ${usable} of ${hex(ptr)} not in [${size}, ${size + USABLE_SLACK})`;
+    }
+    if (ptr < t.initialBytes) {
+        return `pointer ${hex(ptr)} lies in the module's initial memory (static area, ${t.initialBytes} bytes)`;
+    }
+    if (ptr + usable > t.bytes) {
+        return `block [${hex(ptr)}, ${hex(ptr + usable)}) extends past memory end ${hex(t.bytes)}`;
+    }
+    if (ptr + usable > TWO_GIB) {
+        return `block [${hex(ptr)}, ${hex(ptr + usable)}) extends above 2 GiB`;
+    }
+    return t.foreignOverlap(ptr, Math.max(usable, 1));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Randomized model runner.
+
+/** Request size: mostly small, up to 256 KiB. */
+export function randomSize(rng) {
+    const r = rng.float();
+    if (r < 0.55) {
+        return rng.int(0, 64);
+    }
+    if (r < 0.82) {
+        return rng.int(65, 512);
+    }
+    if (r < 0.94) {
+        return rng.int(513, 8192);
+    }
+    if (r < 0.99) {
+        return rng.int(8193, 65536);
+    }
+    return rng.int(65537, 256 * KiB);
+}
+
+/**
+ * Runs `ops` random operations (malloc, calloc, aligned_alloc, free, realloc incl. to 0 and from
+ * 0) on instance `t`, checking every result against a model of the live blocks and the memory.
+ * With `expectOom` false, every allocation must succeed; with it true, failures are allowed but
+ * must leave everything intact (a failed realloc keeps its block). Throws an Error naming the
+ * seed, the operation index and the pointer on the first discrepancy. Returns statistics.
+ *
+ * Options: maxLive (live-set bound), foreignEvery (mean operations between foreign grows; 0 =
+ * none), maxForeign (most foreign grows), checkEvery (overlap + marker check period), fullEvery
+ * (period of re-checking every live block's contents), sizeFn.
+ */
+export function runModel(t, seed, ops, opts = {}) {
+    const {
+        maxLive = 1000,
+        foreignEvery = 0,
+        maxForeign = 12,
+        checkEvery = 1000,
+        fullEvery = 20000,
+        expectOom = false,
+        sizeFn = randomSize,
+    } = opts;
+    const rng = new Rng(seed);
+    const blocks = [];
+    const stats = { ops: 0, malloc: 0, calloc: 0, aligned: 0, free: 0, realloc: 0, failed: 0, foreign: 0, peakLive: 0 };
+    let target = maxLive;
+    let op = 0;
+    let what = '';
+
+    const fail = (msg) => {
+        throw new Error(`seed ${seed}, op ${op} (${what}): ${msg}`);
+    };
+
+    const addBlock = (ptr, size, align, kind, zeroLen) => {
+        const usable = t.usable(ptr);
+        const p = blockProblem(t, ptr, size, align, usable);
+        if (p) {
+            fail(p);
+        }
+        const u8 = t.u8;
+        if (zeroLen > 0) {
+            const z = checkZero(u8, ptr, zeroLen);
+            if (z) {
+                fail(`calloc block ${hex(ptr)} not zeroed: ${z}`);
+            }
+        }
+        const off = rng.next() & 0xFFFF;
+        fillPattern(u8, ptr, usable, off);
+        blocks.push({ ptr, size, usable, off, kind, born: op });
+        if (blocks.length > stats.peakLive) {
+            stats.peakLive = blocks.length;
+        }
+    };
+
+    const verify = (b, limit, why) => {
+        const bad = checkPattern(t.u8, b.ptr, b.usable, b.off, limit);
+        if (bad) {
+            fail(`${why}: contents of block ${hex(b.ptr)} (${b.kind}, size ${b.size}, usable ${b.usable}, `
+                + `allocated at op ${b.born}) changed at ${bad}`);
+        }
+    };
+
+    const removeAt = (i) => {
+        const last = blocks.pop();
+        if (i < blocks.length) {
+            blocks[i] = last;
+        }
+    };
+
+    const fullCheck = () => {
+        const o = findOverlap(blocks);
+        if (o) {
+            fail(o);
+        }
+        const f = t.checkForeign();
+        if (f) {
+            fail(f);
+        }
+    };
+
+    for (op = 0; op < ops; op++) {
+        if (op % 20000 === 0) {
+            // Phases with different live-set targets, so the heap also drains and coalesces.
+            target = rng.float() < 0.3 ? rng.int(1, 50) : rng.int(maxLive >> 1, maxLive);
+        }
+        if (foreignEvery > 0 && stats.foreign < maxForeign && rng.int(1, foreignEvery) === 1) {
+            what = 'foreign memory.grow';
+            const before = t.bytes;
+            const r = t.growForeign(rng.int(1, 3), 0x5A + stats.foreign);
+            if (r.start !== before) {
+                fail(`memory.grow from JS returned ${hex(r.start)}, memory was ${hex(before)}`);
+            }
+            stats.foreign++;
+        }
+        const r = rng.float();
+        const allocP = blocks.length === 0 ? 1 : blocks.length >= maxLive ? 0 : blocks.length < target ? 0.6 : 0.35;
+        if (r < allocP) {
+            const size = sizeFn(rng);
+            const k = rng.float();
+            let ptr;
+            if (k < 0.2) {
+                const align = 2 ** rng.int(0, 16);
+                what = `aligned_alloc(${align}, ${size})`;
+                ptr = t.alignedAlloc(align, size);
+                stats.aligned++;
+                if (ptr !== 0 || !expectOom) {
+                    addBlock(ptr, size, align, what, 0);
+                }
+            } else if (k < 0.35) {
+                const elem = rng.int(1, 16);
+                const n = Math.floor(size / elem);
+                what = `calloc(${n}, ${elem})`;
+                ptr = t.calloc(n, elem);
+                stats.calloc++;
+                if (ptr !== 0 || !expectOom) {
+                    addBlock(ptr, n * elem, 16, what, n * elem);
+                }
+            } else {
+                what = `malloc(${size})`;
+                ptr = t.malloc(size);
+                stats.malloc++;
+                if (ptr !== 0 || !expectOom) {
+                    addBlock(ptr, size, 16, what, 0);
+                }
+            }
+            if (ptr === 0) {
+                stats.failed++;
+            }
+        } else if (r < allocP + (1 - allocP) * 0.65) {
+            const i = rng.int(0, blocks.length - 1);
+            const b = blocks[i];
+            what = `free(${hex(b.ptr)})`;
+            verify(b, b.usable, 'before free');
+            t.free(b.ptr);
+            removeAt(i);
+            stats.free++;
+        } else {
+            stats.realloc++;
+            const k = rng.float();
+            if (k < 0.05) {
+                const size = sizeFn(rng);
+                what = `realloc(0, ${size})`;
+                const ptr = t.realloc(0, size);
+                if (ptr !== 0 || !expectOom) {
+                    addBlock(ptr, size, 16, what, 0);
+                } else {
+                    stats.failed++;
+                }
+                continue;
+            }
+            const i = rng.int(0, blocks.length - 1);
+            const b = blocks[i];
+            let size;
+            if (k < 0.15) {
+                size = 0;
+            } else if (k < 0.5) {
+                size = sizeFn(rng);
+            } else if (k < 0.7) {
+                size = Math.min(b.size * 2 + rng.int(0, 64), 256 * KiB);
+            } else if (k < 0.85) {
+                size = b.size >> 1;
+            } else {
+                size = Math.max(0, b.size + rng.int(-24, 24));
+            }
+            what = `realloc(${hex(b.ptr)}, ${size}) of a ${b.size}-byte block`;
+            verify(b, b.usable, 'before realloc');
+            const q = t.realloc(b.ptr, size);
+            if (size === 0) {
+                if (q !== 0) {
+                    fail(`realloc to 0 returned ${hex(q)}, expected 0`);
+                }
+                removeAt(i);
+                continue;
+            }
+            if (q === 0) {
+                if (!expectOom) {
+                    fail('returned 0');
+                }
+                stats.failed++;
+                // A failed realloc leaves the block allocated and unchanged.
+                const u = t.usable(b.ptr);
+                if (u !== b.usable) {
+                    fail(`failed realloc changed usable size of ${hex(b.ptr)} from ${b.usable} to ${u}`);
+                }
+                verify(b, b.usable, 'after failed realloc');
+                continue;
+            }
+            // The first min(old, new) requested bytes survive, moved or not.
+            const old = { ...b, ptr: q };
+            verify(old, Math.min(b.size, size), `after realloc to ${hex(q)}`);
+            removeAt(i);
+            addBlock(q, size, 16, what, 0);
+        }
+        if ((op + 1) % checkEvery === 0) {
+            what = 'periodic overlap/marker check';
+            fullCheck();
+        }
+        if ((op + 1) % fullEvery === 0) {
+            what = 'periodic contents check';
+            for (const b of blocks) {
+                verify(b, b.usable, 'periodic check');
+            }
+        }
+    }
+    stats.ops = op;
+    what = 'final check';
+    fullCheck();
+    for (const b of blocks) {
+        verify(b, b.usable, 'final check');
+    }
+    stats.liveAtEnd = blocks.length;
+    what = 'freeing everything';
+    while (blocks.length > 0) {
+        const b = blocks[blocks.length - 1];
+        verify(b, b.usable, 'before final free');
+        t.free(b.ptr);
+        blocks.pop();
+    }
+    const f = t.checkForeign();
+    if (f) {
+        fail(f);
+    }
+    return stats;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Self-test of the checkers, run only when this file is run directly (node --test runs it too).
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+    const { test } = await import('node:test');
+    const assert = await import('node:assert/strict');
+
+    test('harness: the pattern checker notices any changed sampled byte', () => {
+        const u8 = new Uint8Array(1 << 20);
+        for (const len of [0, 1, 12, 255, 4096, 4097, 70000, 300000]) {
+            const ptr = 4096;
+            fillPattern(u8, ptr, len, 1234);
+            assert.equal(checkPattern(u8, ptr, len, 1234), null, `fresh pattern of ${len} bytes`);
+            const probes = len <= FULL_PATTERN ? [0, len >> 1, len - 1] : [0, 255, 4096, len - 256, len - 1];
+            for (const i of probes) {
+                if (i < 0 || i >= len) {
+                    continue;
+                }
+                u8[ptr + i] ^= 0x40;
+                assert.match(checkPattern(u8, ptr, len, 1234) ?? 'missed', new RegExp(`^offset ${i} `),
+                    `changed byte ${i} of ${len}`);
+                // Not seen beyond the checked prefix.
+                assert.equal(checkPattern(u8, ptr, len, 1234, i), null, `prefix ${i} of ${len}`);
+                u8[ptr + i] ^= 0x40;
+            }
+        }
+    });
+
+    test('harness: zero, overlap and block checks notice problems', () => {
+        const u8 = new Uint8Array(3 << 20);
+        assert.equal(checkZero(u8, 16, 2 << 20), null);
+        u8[16 + (1 << 20) + 5] = 1;
+        assert.match(checkZero(u8, 16, 2 << 20), /offset 1048581 /);
+        assert.equal(findOverlap([{ ptr: 32, usable: 12 }, { ptr: 16, usable: 12 }, { ptr: 48, usable: 0 }]), null);
+        assert.match(findOverlap([{ ptr: 64, usable: 12 }, { ptr: 16, usable: 60 }]), /overlaps/);
+        assert.match(findOverlap([{ ptr: 16, usable: 0 }, { ptr: 16, usable: 0 }]), /overlaps/);
+        const fake = { initialBytes: 65536, bytes: 4 * 65536, foreignOverlap: () => null };
+        assert.equal(blockProblem(fake, 65536 + 32, 100, 16, 108), null);
+        assert.match(blockProblem(fake, 0, 100, 16, 0), /returned 0/);
+        assert.match(blockProblem(fake, 65536 + 8, 100, 16, 108), /aligned/);
+        assert.match(blockProblem(fake, 65536 + 32, 100, 64, 108), /64-aligned/);
+        assert.match(blockProblem(fake, 65536 + 32, 100, 16, 96), /usable size/);
+        assert.match(blockProblem(fake, 65536 + 32, 100, 16, 136), /usable size/);
+        assert.match(blockProblem(fake, 32, 100, 16, 108), /static area/);
+        assert.match(blockProblem(fake, 4 * 65536 - 64, 100, 16, 108), /past memory end/);
+    });
+
+    test('harness: the PRNG is deterministic and spread out', () => {
+        const a = new Rng(42);
+        const b = new Rng(42);
+        const seen = new Set();
+        for (let i = 0; i < 1000; i++) {
+            const x = a.next();
+            assert.equal(x, b.next());
+            seen.add(x);
+            const k = a.int(3, 7);
+            b.int(3, 7);
+            assert.ok(k >= 3 && k <= 7);
+        }
+        assert.ok(seen.size > 990);
+    });
+}
