@@ -32,6 +32,11 @@ final class Binning {
         return Features.wasmBinning() ? WASM_LINEAR_LIMIT_LOG2 : DEFAULT_LINEAR_LIMIT_LOG2;
     }
 
+    /** Bins below the linear limit, one per unit from 16 bytes. */
+    private static int linearBins() {
+        return (1 << (linearLimitLog2() - UNIT_LOG2)) - 1;
+    }
+
     private static int divisionsLog2() {
         return Features.wasmBinning() ? WASM_DIVISIONS_LOG2 : DEFAULT_DIVISIONS_LOG2;
     }
@@ -49,14 +54,13 @@ final class Binning {
     /** The bin a gap of {@code size} bytes belongs to; {@code size >= 16}. */
     static int bin(int size) {
         int linLog = linearLimitLog2();
-        int linearBins = (1 << (linLog - UNIT_LOG2)) - 1;
         if (size < (1 << linLog)) {
             return (size >>> UNIT_LOG2) - 1;
         }
         int log = 31 - Integer.numberOfLeadingZeros(size);
         int divLog = divisionsLog2();
         int sub = (size >>> (log - divLog)) & ((1 << divLog) - 1);
-        return linearBins + ((log - linLog) << divLog) + sub;
+        return linearBins() + ((log - linLog) << divLog) + sub;
     }
 
     /**
@@ -69,14 +73,12 @@ final class Binning {
 
     /** Smallest gap size that falls into {@code bin} (for tests and the heap scan). */
     static int lowest(int bin) {
-        int linLog = linearLimitLog2();
-        int linearBins = (1 << (linLog - UNIT_LOG2)) - 1;
-        if (bin < linearBins) {
+        if (bin < linearBins()) {
             return (bin + 1) << UNIT_LOG2;
         }
         int divLog = divisionsLog2();
-        int rel = bin - linearBins;
-        int log = linLog + (rel >>> divLog);
+        int rel = bin - linearBins();
+        int log = linearLimitLog2() + (rel >>> divLog);
         int sub = rel & ((1 << divLog) - 1);
         return (1 << log) + (sub << (log - divLog));
     }
