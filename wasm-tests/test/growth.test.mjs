@@ -158,15 +158,18 @@ test('foreign grows interleaved with growth: foreign pages stay untouched, alloc
 
 test('the allocator extends its own heap but not across a foreign grow at its end', () => {
     const t = instantiate();
-    const a = allocOk(t, 40 * KiB); // boots: state and first heap in one page
+    // Larger than the first heap in the initial memory, so the allocator grows (and extends) its heap.
+    const a = allocOk(t, 100 * KiB);
     const end = t.bytes;
+    assert.ok(end > t.initialBytes, 'the allocator grew memory');
     const r = t.growForeign(1, 0xEF);
     assert.equal(r.start, end);
-    // 20 KiB still fit in the first heap's top gap, below the foreign page; 40 KiB do not.
-    const b = allocOk(t, 20 * KiB);
-    assert.ok(b.ptr + b.usable <= r.start, `malloc(20 KiB) = ${hex(b.ptr)} not in the first heap`);
-    const c = allocOk(t, 40 * KiB);
-    assert.ok(c.ptr >= r.end, `malloc(40 KiB) = ${hex(c.ptr)} is not above the foreign page`);
+    // What is left above `a` in its heap: half of it fits below the foreign page, more does not.
+    const topFree = end - (a.ptr + a.usable) - 8;
+    const b = allocOk(t, topFree >> 1);
+    assert.ok(b.ptr + b.usable <= r.start, `malloc(${topFree >> 1}) = ${hex(b.ptr)} not in the first heap`);
+    const c = allocOk(t, topFree + 16 * KiB);
+    assert.ok(c.ptr >= r.end, `malloc(${topFree + 16 * KiB}) = ${hex(c.ptr)} is not above the foreign page`);
     // Growing again right after its own pages may extend that heap: blocks may span the old end.
     const d = allocOk(t, 300 * KiB);
     assert.ok(d.ptr >= r.end);

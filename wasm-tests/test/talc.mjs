@@ -47,6 +47,16 @@ export function wasmFiles() {
     return readdirSync(WASM_DIR).filter((f) => f.endsWith('.wasm')).sort();
 }
 
+/**
+ * Where the build put the allocator (layout.json beside the modules): TeaVM's static area ends at
+ * staticEnd, the allocator's state block starts at stateAddress, its heaps lie above it.
+ */
+let cachedLayout;
+export function layout() {
+    cachedLayout ??= JSON.parse(readFileSync(join(WASM_DIR, 'layout.json'), 'utf8'));
+    return cachedLayout;
+}
+
 const modules = new Map();
 
 /** The compiled module (cached per file). */
@@ -77,6 +87,8 @@ export class Talc {
         this.e = instance.exports;
         this.memory = this.e.memory;
         this.initialBytes = this.memory.buffer.byteLength;
+        /** No block may start below this: TeaVM's static area and the allocator's state block. */
+        this.heapFloor = layout().stateAddress;
         this._bytes = this.initialBytes;
         this._u8 = new Uint8Array(this.memory.buffer);
         /** Allocator calls after which memory was larger than before the call. */
@@ -369,7 +381,8 @@ export function findOverlap(blocks) {
 /**
  * Null when a fresh allocation `ptr` of `size` bytes at `align` is well formed (non-zero,
  * aligned to max(align, 16), usable size in [size, size + USABLE_SLACK), inside memory, below
- * 2 GiB and above the module's own static area, clear of foreign regions), else what is wrong.
+ * 2 GiB and above the module's static area and the allocator's state block, clear of foreign
+ * regions), else what is wrong.
  */
 export function blockProblem(t, ptr, size, align, usable) {
     const a = Math.max(align, 16);
@@ -382,8 +395,8 @@ export function blockProblem(t, ptr, size, align, usable) {
     if (usable < size || usable >= size + USABLE_SLACK) {
         return `usable size ${usable} of ${hex(ptr)} not in [${size}, ${size + USABLE_SLACK})`;
     }
-    if (ptr < t.initialBytes) {
-        return `pointer ${hex(ptr)} lies in the module's initial memory (static area, ${t.initialBytes} bytes)`;
+    if (ptr < t.heapFloor) {
+        return `pointer ${hex(ptr)} lies below the heaps (static area and state block end at ${hex(t.heapFloor)})`;
     }
     if (ptr + usable > t.bytes) {
         return `block [${hex(ptr)}, ${hex(ptr + usable)}) extends past memory end ${hex(t.bytes)}`;
@@ -675,14 +688,14 @@ if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1]
         assert.equal(findOverlap([{ ptr: 32, usable: 12 }, { ptr: 16, usable: 12 }, { ptr: 48, usable: 0 }]), null);
         assert.match(findOverlap([{ ptr: 64, usable: 12 }, { ptr: 16, usable: 60 }]), /overlaps/);
         assert.match(findOverlap([{ ptr: 16, usable: 0 }, { ptr: 16, usable: 0 }]), /overlaps/);
-        const fake = { initialBytes: 65536, bytes: 4 * 65536, foreignOverlap: () => null };
+        const fake = { heapFloor: 65536, bytes: 4 * 65536, foreignOverlap: () => null };
         assert.equal(blockProblem(fake, 65536 + 32, 100, 16, 108), null);
         assert.match(blockProblem(fake, 0, 100, 16, 0), /returned 0/);
         assert.match(blockProblem(fake, 65536 + 8, 100, 16, 108), /aligned/);
         assert.match(blockProblem(fake, 65536 + 32, 100, 64, 108), /64-aligned/);
         assert.match(blockProblem(fake, 65536 + 32, 100, 16, 96), /usable size/);
         assert.match(blockProblem(fake, 65536 + 32, 100, 16, 136), /usable size/);
-        assert.match(blockProblem(fake, 32, 100, 16, 108), /static area/);
+        assert.match(blockProblem(fake, 32, 100, 16, 108), /below the heaps/);
         assert.match(blockProblem(fake, 4 * 65536 - 64, 100, 16, 108), /past memory end/);
     });
 

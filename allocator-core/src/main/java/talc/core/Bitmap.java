@@ -34,6 +34,9 @@ final class Bitmap {
     static int scan(int t, int from) {
         int w = from >>> 6;
         long bits = Mem.getLong(word(t, from)) & (-1L << from);
+        if (Binning.bitmapWords() == 1) {
+            return bits == 0 ? -1 : Long.numberOfTrailingZeros(bits);
+        }
         while (bits == 0) {
             if (++w >= Binning.bitmapWords()) {
                 return -1;

@@ -16,6 +16,9 @@ public final class Features {
     private static boolean growInPlace = true;
     private static boolean reallocInPlace = true;
 
+    /** {@link #source()} on the JVM: every allocator keeps its own source kind in its state block. */
+    public static final int SOURCE_PER_ALLOCATOR = -1;
+
     private Features() {
     }
 
@@ -37,6 +40,15 @@ public final class Features {
     /** {@code false} is Talc's {@code disable-realloc-in-place}: realloc always allocates, copies and frees. */
     public static boolean reallocInPlace() {
         return reallocInPlace;
+    }
+
+    /**
+     * The source kind fixed at build time for every allocator of the build ({@link Source}), or
+     * {@link #SOURCE_PER_ALLOCATOR}. A wasm module has one allocator with one source, so fixing
+     * it removes the other sources' code.
+     */
+    public static int source() {
+        return SOURCE_PER_ALLOCATOR;
     }
 
     /** JVM only: selects the features for allocators created from now on. */

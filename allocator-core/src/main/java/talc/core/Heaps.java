@@ -40,12 +40,16 @@ final class Heaps {
         if (end - first < UNIT) {
             return 0;
         }
-        int f = (int) first;
-        Mem.putInt(end - HEADER, ALLOCATED | BELOW_FREE);
-        Chunk.writeGap(f, end - f, HEAP_FIRST);
-        Gaps.register(t, f, end - f);
-        Counters.claimed(t, end - f + HEADER, 1);
+        add(t, (int) first, end);
         return end;
+    }
+
+    /** Makes {@code [first - 4, end)} a heap whose one chunk, a gap, starts at {@code first}; both 16-aligned. */
+    static void add(int t, int first, int end) {
+        Mem.putInt(end - HEADER, ALLOCATED | BELOW_FREE);
+        Chunk.writeGap(first, end - first, HEAP_FIRST);
+        Gaps.register(t, first, end - first);
+        Counters.claimed(t, end - first + HEADER, 1);
     }
 
     /** Grows the heap ending at {@code heapEnd} up to {@code newEnd}; returns the new heap end. */
@@ -54,12 +58,17 @@ final class Heaps {
         if (end - heapEnd < UNIT) {
             return heapEnd;
         }
+        extendTo(t, heapEnd, end);
+        return end;
+    }
+
+    /** Grows the heap ending at {@code heapEnd} to {@code end}, 16-aligned and at least a unit above it. */
+    static void extendTo(int t, int heapEnd, int end) {
         int sentinel = Chunk.header(heapEnd);
         Chunk.setHeader(heapEnd, (end - heapEnd) | ALLOCATED | (sentinel & BELOW_FREE));
         Mem.putInt(end - HEADER, ALLOCATED);
         Counters.claimed(t, end - heapEnd, 0);
         Free.release(t, heapEnd);
-        return end;
     }
 
     /**

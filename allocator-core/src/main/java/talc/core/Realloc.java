@@ -2,13 +2,13 @@ package talc.core;
 
 import static talc.core.Chunk.ALLOCATED;
 import static talc.core.Chunk.SIZE_MASK;
-import static talc.core.Chunk.UNIT;
 
 /**
- * Resizing an allocation: shrink in place, grow in place into a free chunk above, otherwise
- * allocate, copy and free, leaving the old block untouched when the new one cannot be had.
- * {@link Features#growInPlace()} and {@link Features#reallocInPlace()} switch the in-place paths
- * off at build time (Talc's {@code disable-grow-in-place} and {@code disable-realloc-in-place}).
+ * Resizing an allocation: in place when the chunk, together with a free chunk above it, holds
+ * the new size (shrinking always does), otherwise allocate, copy and free, leaving the old block
+ * untouched when the new one cannot be had. {@link Features#growInPlace()} and
+ * {@link Features#reallocInPlace()} switch the in-place paths off at build time (Talc's
+ * {@code disable-grow-in-place} and {@code disable-realloc-in-place}).
  */
 final class Realloc {
     private Realloc() {
@@ -18,15 +18,8 @@ final class Realloc {
     static int realloc(int t, int ptr, int n) {
         int h = Chunk.header(ptr);
         int size = h & SIZE_MASK;
-        if (Features.reallocInPlace()) {
-            int req = Chunk.sizeFor(n);
-            if (req <= size) {
-                shrink(t, ptr, h, req);
-                return ptr;
-            }
-            if (Features.growInPlace() && grow(t, ptr, h, req)) {
-                return ptr;
-            }
+        if (Features.reallocInPlace() && inPlace(t, ptr, h, Chunk.sizeFor(n))) {
+            return ptr;
         }
         int moved = Talc.malloc(t, n);
         if (moved != 0) {
@@ -36,35 +29,34 @@ final class Realloc {
         return moved;
     }
 
-    /** Cuts the chunk at {@code ptr} (header {@code h}) down to {@code req} bytes if a unit or more is left over. */
-    private static void shrink(int t, int ptr, int h, int req) {
-        int size = h & SIZE_MASK;
-        if (size - req < UNIT) {
-            return;
-        }
-        Chunk.setHeader(ptr, req | (h & ~SIZE_MASK));
-        int tail = ptr + req;
-        Chunk.setHeader(tail, (size - req) | ALLOCATED);
-        Free.release(t, tail);
-        Counters.resized(t, size, req);
-    }
-
-    /** Grows the chunk at {@code ptr} to {@code req} bytes using the gap above, if there is enough. */
-    private static boolean grow(int t, int ptr, int h, int req) {
+    /**
+     * Resizes the chunk at {@code ptr} (header {@code h}) to {@code req} bytes in place if it can.
+     * A free chunk above is absorbed first (when growing, only with grow-in-place on), then
+     * everything past {@code req} is split off as one gap, so a shrink merges with the free chunk
+     * above and a grow keeps what it does not need free. (Absorbing a gap keeps the chunk above
+     * it flagged {@code BELOW_FREE}, as {@link Alloc#splitOff} expects; when nothing was absorbed
+     * a split-off tail must flag its allocated neighbour itself.)
+     */
+    private static boolean inPlace(int t, int ptr, int h, int req) {
         int size = h & SIZE_MASK;
         int above = ptr + size;
         int aboveHeader = Chunk.header(above);
-        if ((aboveHeader & ALLOCATED) != 0) {
+        int total = size;
+        if ((aboveHeader & ALLOCATED) == 0 && (Features.growInPlace() || req <= size)) {
+            total += aboveHeader & SIZE_MASK;
+        }
+        if (req > total) {
             return false;
         }
-        int aboveSize = aboveHeader & SIZE_MASK;
-        if (size + aboveSize < req) {
-            return false;
+        if (total != size) {
+            Gaps.deregister(t, above, total - size);
+        } else if (size - req >= Chunk.UNIT) {
+            // The split-off tail becomes the gap below an allocated chunk.
+            Chunk.setHeader(above, aboveHeader | Chunk.BELOW_FREE);
         }
-        Gaps.deregister(t, above, aboveSize);
-        int grown = Alloc.splitOff(t, ptr, size + aboveSize, req);
-        Chunk.setHeader(ptr, grown | (h & ~SIZE_MASK));
-        Counters.resized(t, size, grown);
+        int resized = Alloc.splitOff(t, ptr, total, req);
+        Chunk.setHeader(ptr, resized | (h & ~SIZE_MASK));
+        Counters.resized(t, size, resized);
         return true;
     }
 }

@@ -58,7 +58,8 @@ public final class Source {
     }
 
     static int kind(int t) {
-        return Mem.getInt(t + State.SOURCE_KIND);
+        int fixed = Features.source();
+        return fixed != Features.SOURCE_PER_ALLOCATOR ? fixed : Mem.getInt(t + State.SOURCE_KIND);
     }
 
     /** Tries to add memory so that a request needing {@code need} gap bytes can be served. */
@@ -101,22 +102,33 @@ public final class Source {
         int base = old << Mem.PAGE_SHIFT;
         int end = base + (delta << Mem.PAGE_SHIFT);
         if (extend && base == lastEnd) {
-            Heaps.extend(t, lastEnd, end);
+            Heaps.extendTo(t, lastEnd, end);
         } else {
-            Heaps.claim(t, base, end - base);
+            Heaps.add(t, base + UNIT, end);
         }
         Mem.putInt(t + State.SOURCE_A, end);
         return true;
     }
 
     /**
-     * Creates an allocator with a growing source in fresh pages: grows memory by one page, puts
-     * the state block at its start and claims the rest as the first heap. Returns the handle, or
-     * 0 when memory cannot grow.
+     * Creates an allocator with a growing source at {@code t}, in memory it already owns: the
+     * state block at {@code t}, then the first heap up to {@code end}, where the last heap ends
+     * for {@link #GROW_AND_EXTEND}. {@code t} and {@code end} are 16-aligned with room for the
+     * state block and a chunk. Returns {@code t}.
+     */
+    static int boot(int t, int end, int kind) {
+        State.init(t);
+        set(t, kind, end, 0);
+        Heaps.add(t, t + State.size() + UNIT, end);
+        return t;
+    }
+
+    /**
+     * Creates an allocator with a growing source in fresh pages: grows memory by one page and
+     * {@link #boot}s there. Returns the handle, or 0 when memory cannot grow.
      */
     static int bootGrowing(int kind) {
-        int pages = Mem.pages();
-        if (pages >= MAX_PAGES) {
+        if (Mem.pages() >= MAX_PAGES) {
             return 0;
         }
         int old = Mem.grow(1);
@@ -124,11 +136,6 @@ public final class Source {
             return 0;
         }
         int t = old << Mem.PAGE_SHIFT;
-        int end = t + Mem.PAGE_SIZE;
-        State.init(t);
-        set(t, kind, end, 0);
-        int stateSize = State.size();
-        Heaps.claim(t, t + stateSize, Mem.PAGE_SIZE - stateSize);
-        return t;
+        return boot(t, t + Mem.PAGE_SIZE, kind);
     }
 }

@@ -64,6 +64,15 @@ public final class Talc {
         return Source.bootGrowing(kind);
     }
 
+    /**
+     * Creates an allocator with a growing source in memory it already owns: the state block at
+     * {@code t} and the first heap after it up to {@code end} (both 16-aligned, at least
+     * {@code stateSize() + 32} bytes apart). Returns {@code t}.
+     */
+    public static int bootInPlace(int t, int end, int kind) {
+        return Source.boot(t, end, kind);
+    }
+
     public static int malloc(int t, int size) {
         return allocate(t, size, MIN_ALIGN);
     }
@@ -76,15 +85,15 @@ public final class Talc {
     }
 
     public static int calloc(int t, int n, int size) {
-        // Both factors are unsigned 32-bit, so the product fits 64 bits unsigned; it is a valid
-        // request when its upper 33 bits are clear and the rest is at most MAX_REQUEST.
-        long total = (n & 0xFFFF_FFFFL) * (size & 0xFFFF_FFFFL);
-        if ((total >>> 31) != 0 || (int) total > MAX_REQUEST) {
+        // The 32-bit product overflowed exactly when dividing it back does not give the factor;
+        // a product too large for a request is refused by allocate.
+        int total = n * size;
+        if (n != 0 && Integer.divideUnsigned(total, n) != size) {
             return 0;
         }
-        int ptr = allocate(t, (int) total, MIN_ALIGN);
+        int ptr = allocate(t, total, MIN_ALIGN);
         if (ptr != 0) {
-            Mem.fill(ptr, 0, (int) total);
+            Mem.fill(ptr, 0, total);
         }
         return ptr;
     }

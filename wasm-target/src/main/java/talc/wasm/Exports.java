@@ -3,7 +3,7 @@ package talc.wasm;
 import org.teavm.interop.Export;
 import org.teavm.interop.StaticInit;
 import org.teavm.interop.Unmanaged;
-import talc.core.Source;
+import talc.core.Features;
 import talc.core.Talc;
 
 /**
@@ -13,9 +13,9 @@ import talc.core.Talc;
  * <p>The allocator is booted lazily by the first call that may need memory, because the module
  * has no start function (it is deleted in post-processing together with TeaVM's runtime) and no
  * data segments: the only state here is one static {@code int} that TeaVM places in its static
- * area and that reads as zero in a fresh memory. Calls that never allocate ({@code free} before
- * any allocation, {@code malloc_usable_size}) do not boot, so a module that only frees null
- * pointers never grows its memory.
+ * area and that reads as zero in a fresh memory. Booting writes the allocator's state block and
+ * first heap into the module's initial pages; calls that never allocate ({@code free} before any
+ * allocation, {@code malloc_usable_size}) do not boot.
  *
  * <p>{@link StaticInit} removes the class-initialisation check TeaVM would put in front of every
  * export (the class has no initialiser to run), and {@link Unmanaged} removes the shadow-stack
@@ -24,12 +24,6 @@ import talc.core.Talc;
 @StaticInit
 @Unmanaged
 public final class Exports {
-    /**
-     * What the allocator does when it runs out of memory: grow the wasm memory and extend the
-     * last heap over the new pages (Talc's default WasmHandler behaviour).
-     */
-    private static final int SOURCE_KIND = Source.GROW_AND_EXTEND;
-
     /** The allocator handle (address of its state block), or 0 before the first boot. */
     private static int talc;
 
@@ -37,13 +31,14 @@ public final class Exports {
     }
 
     /**
-     * The handle, booting the allocator on first use. Returns 0 when the first
-     * {@code memory.grow} fails; a later call then tries again.
+     * The handle, booting the allocator on first use in the module's initial memory: its state
+     * block right after TeaVM's static area, its first heap up to the end of the initial pages
+     * ({@link ModuleLayout}). Booting needs no {@code memory.grow}, so it cannot fail.
      */
     private static int handle() {
         int t = talc;
         if (t == 0) {
-            t = Talc.bootGrowing(SOURCE_KIND);
+            t = Talc.bootInPlace(ModuleLayout.stateAddress(), ModuleLayout.initialEnd(), Features.source());
             talc = t;
         }
         return t;
@@ -51,8 +46,7 @@ public final class Exports {
 
     @Export(name = "malloc")
     public static int malloc(int size) {
-        int t = handle();
-        return t == 0 ? 0 : Talc.malloc(t, size);
+        return Talc.malloc(handle(), size);
     }
 
     /** Without a handle nothing was ever allocated, so there is nothing {@code ptr} could free. */
@@ -66,20 +60,17 @@ public final class Exports {
 
     @Export(name = "realloc")
     public static int realloc(int ptr, int size) {
-        int t = handle();
-        return t == 0 ? 0 : Talc.realloc(t, ptr, size);
+        return Talc.realloc(handle(), ptr, size);
     }
 
     @Export(name = "calloc")
     public static int calloc(int n, int size) {
-        int t = handle();
-        return t == 0 ? 0 : Talc.calloc(t, n, size);
+        return Talc.calloc(handle(), n, size);
     }
 
     @Export(name = "aligned_alloc")
     public static int alignedAlloc(int align, int size) {
-        int t = handle();
-        return t == 0 ? 0 : Talc.alignedAlloc(t, align, size);
+        return Talc.alignedAlloc(handle(), align, size);
     }
 
     /** Needs no handle: the size is in the chunk header in front of {@code ptr}. */

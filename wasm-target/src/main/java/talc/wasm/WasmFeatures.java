@@ -2,6 +2,7 @@ package talc.wasm;
 
 import org.teavm.interop.StaticInit;
 import org.teavm.interop.Unmanaged;
+import talc.core.Source;
 
 /**
  * The wasm twin of {@code talc.core.Features}: the build-time switches as constants, so that
@@ -33,5 +34,10 @@ public final class WasmFeatures {
 
     public static boolean reallocInPlace() {
         return true;
+    }
+
+    /** The module's one allocator grows memory and extends its last heap ({@code Source.GROW_AND_EXTEND}). */
+    public static int source() {
+        return Source.GROW_AND_EXTEND;
     }
 }

@@ -21,6 +21,8 @@ import java.util.zip.GZIPOutputStream;
 public final class BuildWasm {
     /** Exit status of a failed build. */
     private static final int EXIT_FAILURE = 1;
+    /** The layout of the built modules, for tests and tools that check where blocks may lie. */
+    static final String LAYOUT_FILE = "layout.json";
 
     private BuildWasm() {
     }
@@ -67,17 +69,29 @@ public final class BuildWasm {
             System.out.println("[talc] " + tool.command() + ": " + tool.version());
         }
 
+        // Probe compile: every variant shares TeaVM's static area (they differ only in constants),
+        // so one compile locates it and fixes where the allocator goes.
+        File probe = TeaVMCompile.compile(Variant.DEFAULT.renamed("layout-probe"), teavmDir, null);
+        MemoryLayout layout = MemoryLayout.after(PostProcess.inspect(probe, workDir).staticEnd());
+        writeLayout(layout, new File(outputDir, LAYOUT_FILE));
+
         StringBuilder summary = new StringBuilder();
+        summary.append(String.format("[talc] layout: TeaVM static area ends at %d (0x%x), allocator state at %d,"
+                        + " first heap to %d: %d initial page(s)%n", layout.staticEnd(), layout.staticEnd(),
+                layout.stateAddress(), layout.initialEnd(), layout.initialPages()));
         for (Variant variant : Variant.ALL) {
-            File raw = TeaVMCompile.compile(variant, teavmDir);
+            File raw = TeaVMCompile.compile(variant, teavmDir, layout);
             PostProcess.RawModule rawModule = PostProcess.inspect(raw, workDir);
-            summary.append(String.format("[talc] %s: TeaVM raw %s, %,d bytes; static area ends at %d (0x%x)"
-                            + " -> %d initial page(s)%n", variant.name(), raw, raw.length(),
-                    rawModule.staticEnd(), rawModule.staticEnd(), rawModule.initialPages()));
+            if (rawModule.staticEnd() != layout.staticEnd()) {
+                throw new BuildException("variant " + variant.name() + ": TeaVM's static area ends at "
+                        + rawModule.staticEnd() + ", not at " + layout.staticEnd()
+                        + " as in the probe; the layout compiled into it would be wrong");
+            }
+            summary.append(String.format("[talc] %s: TeaVM raw %s, %,d bytes%n", variant.name(), raw, raw.length()));
             for (Variant.Output output : variant.outputs()) {
-                File module = PostProcess.write(rawModule, output, outputDir, workDir);
+                File module = PostProcess.write(rawModule, output, layout.initialPages(), outputDir, workDir);
                 try {
-                    ModuleCheck.verify(module, output, rawModule.initialPages());
+                    ModuleCheck.verify(module, output, layout.initialPages());
                 } catch (BuildException e) {
                     // Keep the failed module out of the output directory; the intermediates stay.
                     delete(module);
@@ -86,7 +100,7 @@ public final class BuildWasm {
                 File stripped = PostProcess.strippedFile(output, workDir);
                 summary.append(String.format("[talc]   %s: %,d bytes (%,d gzip); before wasm-opt %,d bytes;"
                                 + " memory %d page(s), max %s; checks passed%n", module, module.length(),
-                        gzipSize(module), stripped.length(), rawModule.initialPages(),
+                        gzipSize(module), stripped.length(), layout.initialPages(),
                         output.hasMaximum() ? output.maxPages() + " pages" : "none"));
             }
         }
@@ -109,6 +123,16 @@ public final class BuildWasm {
     private static void delete(File file) throws BuildException {
         if (file.exists() && !file.delete()) {
             throw new BuildException("cannot delete " + file);
+        }
+    }
+
+    private static void writeLayout(MemoryLayout layout, File file) throws BuildException {
+        String json = String.format("{\"staticEnd\": %d, \"stateAddress\": %d, \"initialPages\": %d}%n",
+                layout.staticEnd(), layout.stateAddress(), layout.initialPages());
+        try {
+            Files.writeString(file.toPath(), json);
+        } catch (IOException e) {
+            throw new BuildException("writing " + file + ": " + e.getMessage(), e);
         }
     }
 

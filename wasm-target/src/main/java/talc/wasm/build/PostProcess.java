@@ -62,10 +62,6 @@ final class PostProcess {
      * @param staticEnd first address past TeaVM's static area (end of its data segments)
      */
     record RawModule(File file, WatModule wat, int staticEnd) {
-        /** Pages needed to keep every static field addressable. */
-        int initialPages() {
-            return (int) ((staticEnd + (long) PAGE_SIZE - 1) / PAGE_SIZE);
-        }
     }
 
     /** Reads TeaVM's output and checks it has what the edits rely on. */
@@ -108,13 +104,14 @@ final class PostProcess {
      * Writes one output of a variant into {@code outputDir}, with intermediates in
      * {@code workDir}, and returns the final file.
      */
-    static File write(RawModule raw, Variant.Output output, File outputDir, File workDir) throws BuildException {
+    static File write(RawModule raw, Variant.Output output, int initialPages, File outputDir, File workDir)
+            throws BuildException {
         String memory = output.hasMaximum()
-                ? "(memory (;0;) " + raw.initialPages() + " " + output.maxPages() + ")"
-                : "(memory (;0;) " + raw.initialPages() + ")";
-        if (output.hasMaximum() && output.maxPages() < raw.initialPages()) {
+                ? "(memory (;0;) " + initialPages + " " + output.maxPages() + ")"
+                : "(memory (;0;) " + initialPages + ")";
+        if (output.hasMaximum() && output.maxPages() < initialPages) {
             throw new BuildException(output.fileName() + ": maximum " + output.maxPages()
-                    + " pages is below the " + raw.initialPages() + " the static area needs");
+                    + " pages is below the " + initialPages + " initial pages of the layout");
         }
         WatModule stripped = raw.wat().map(field -> switch (WatModule.kind(field)) {
             case "export" -> keepExport(field) ? field : null;

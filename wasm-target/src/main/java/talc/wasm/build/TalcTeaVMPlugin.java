@@ -13,8 +13,9 @@ import org.teavm.vm.spi.TeaVMPlugin;
  * <ul>
  *   <li>{@link MemoryIntrinsic}, which turns the native methods of {@code talc.wasm.WasmMem} into
  *       the {@code memory.grow}/{@code memory.fill}/{@code memory.copy} instructions, and</li>
- *   <li>{@link FeatureConstants}, which lets a build variant fix the values of
- *       {@code talc.wasm.WasmFeatures} through TeaVM properties, and</li>
+ *   <li>{@link BuildConstants}, which lets each build fix the values of
+ *       {@code talc.wasm.WasmFeatures} and {@code talc.wasm.ModuleLayout} through TeaVM
+ *       properties, and</li>
  *   <li>{@link RestrictedCore}, which compiles the allocator core without TeaVM's runtime
  *       support (shadow stack, exception and class-initialisation checks).</li>
  * </ul>
@@ -29,7 +30,7 @@ public final class TalcTeaVMPlugin implements TeaVMPlugin {
             return;
         }
         wasm.add(context -> new MemoryIntrinsic(context.getClassSource()));
-        host.add(new FeatureConstants(host.getProperties()));
+        host.add(new BuildConstants(host.getProperties()));
         host.add(new RestrictedCore());
     }
 }

@@ -45,8 +45,12 @@ final class TeaVMCompile {
     private TeaVMCompile() {
     }
 
-    /** Compiles {@code variant} into {@code <teavmDir>/<name>.wasm} and returns that file. */
-    static File compile(Variant variant, File teavmDir) throws BuildException {
+    /**
+     * Compiles {@code variant} into {@code <teavmDir>/<name>.wasm} and returns that file. The
+     * {@code layout} is compiled into {@code talc.wasm.ModuleLayout}; {@code null} leaves its
+     * placeholders, for the probe compile that finds TeaVM's static area.
+     */
+    static File compile(Variant variant, File teavmDir, MemoryLayout layout) throws BuildException {
         TeaVMTool tool = new TeaVMTool();
         tool.setTargetType(TeaVMTargetType.WEBASSEMBLY);
         tool.setMainClass(MAIN_CLASS);
@@ -63,8 +67,14 @@ final class TeaVMCompile {
         tool.setClassLoader(TeaVMCompile.class.getClassLoader());
         tool.setLog(new ConsoleTeaVMToolLog(false));
         for (Map.Entry<String, Boolean> feature : variant.features().entrySet()) {
-            tool.getProperties().setProperty(FeatureConstants.PROPERTY_PREFIX + feature.getKey(),
+            tool.getProperties().setProperty(BuildConstants.FEATURE_PREFIX + feature.getKey(),
                     feature.getValue().toString());
+        }
+        if (layout != null) {
+            tool.getProperties().setProperty(BuildConstants.LAYOUT_PREFIX + "stateAddress",
+                    Integer.toString(layout.stateAddress()));
+            tool.getProperties().setProperty(BuildConstants.LAYOUT_PREFIX + "initialEnd",
+                    Integer.toString(layout.initialEnd()));
         }
         try {
             tool.generate();

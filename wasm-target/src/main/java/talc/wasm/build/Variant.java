@@ -31,6 +31,11 @@ record Variant(String name, Map<String, Boolean> features, List<Output> outputs)
     /** Every variant the build produces. */
     static final List<Variant> ALL = List.of(DEFAULT);
 
+    /** The same variant under another name (another raw output file). */
+    Variant renamed(String newName) {
+        return new Variant(newName, features, outputs);
+    }
+
     Variant {
         for (String feature : features.keySet()) {
             if (!FEATURE_NAMES.contains(feature)) {

@@ -1,0 +1,27 @@
+package talc.wasm;
+
+import org.teavm.interop.StaticInit;
+import org.teavm.interop.Unmanaged;
+
+/**
+ * Where the module's allocator lives in memory: constants the build computes from TeaVM's static
+ * area ({@code talc.wasm.build.MemoryLayout}) and compiles in by replacing these bodies
+ * ({@code talc.wasm.build.BuildConstants}). The values written here are placeholders that only
+ * the build's probe compile, which is never shipped, sees.
+ */
+@StaticInit
+@Unmanaged
+public final class ModuleLayout {
+    private ModuleLayout() {
+    }
+
+    /** Address of the allocator's state block, just past TeaVM's static area. */
+    public static int stateAddress() {
+        return 0;
+    }
+
+    /** End of the module's initial memory, where the first heap ends. */
+    public static int initialEnd() {
+        return 0;
+    }
+}
