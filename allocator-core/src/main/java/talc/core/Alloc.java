@@ -64,8 +64,7 @@ final class Alloc {
         int flags = h & HEAP_FIRST;
         if (base != gap) {
             int padding = base - gap;
-            Chunk.writeGap(gap, padding, flags);
-            Gaps.register(t, gap, padding);
+            Gaps.register(t, gap, padding, flags);
             size -= padding;
             flags = BELOW_FREE;
         }
@@ -85,8 +84,7 @@ final class Alloc {
         int rest = total - req;
         if (rest >= UNIT) {
             int restBase = base + req;
-            Chunk.writeGap(restBase, rest, 0);
-            Gaps.register(t, restBase, rest);
+            Gaps.register(t, restBase, rest, 0);
             return req;
         }
         Chunk.setBelowFree(base + total, false);

@@ -71,6 +71,17 @@ public final class Counters {
         }
     }
 
+    /**
+     * Address of allocator {@code t}'s counter block, for readers outside Java (the counters
+     * variant's {@code talc_counters} export). Little-endian, in this order: six u32 (allocation
+     * count, allocated bytes, available bytes, fragment count, heap count, claimed bytes), four
+     * bytes of padding, then four u64 running totals (allocations, allocated bytes, heaps,
+     * claimed bytes).
+     */
+    public static int address(int t) {
+        return t + State.ALLOCATION_COUNT;
+    }
+
     private static void add(int addr, int delta) {
         Mem.putInt(addr, Mem.getInt(addr) + delta);
     }

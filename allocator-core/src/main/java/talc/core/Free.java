@@ -34,7 +34,6 @@ final class Free {
             Gaps.deregister(t, base, belowSize);
             size += belowSize;
         }
-        Chunk.writeGap(base, size, flags);
-        Gaps.register(t, base, size);
+        Gaps.register(t, base, size, flags);
     }
 }

@@ -20,8 +20,12 @@ final class Gaps {
     private Gaps() {
     }
 
-    /** Pushes the gap {@code [base, base+size)} on its bin's list; header and footer are the caller's. */
-    static void register(int t, int base, int size) {
+    /**
+     * Makes {@code [base, base+size)} a gap: writes its header (size and {@code flags}, which may
+     * only hold {@link Chunk#HEAP_FIRST}) and footer, and pushes it on its bin's list.
+     */
+    static void register(int t, int base, int size, int flags) {
+        Chunk.writeGap(base, size, flags);
         int bin = Binning.bin(size);
         int slot = State.binHead(t, bin);
         int head = Mem.getInt(slot);

@@ -47,8 +47,7 @@ final class Heaps {
     /** Makes {@code [first - 4, end)} a heap whose one chunk, a gap, starts at {@code first}; both 16-aligned. */
     static void add(int t, int first, int end) {
         Mem.putInt(end - HEADER, ALLOCATED | BELOW_FREE);
-        Chunk.writeGap(first, end - first, HEAP_FIRST);
-        Gaps.register(t, first, end - first);
+        Gaps.register(t, first, end - first, HEAP_FIRST);
         Counters.claimed(t, end - first + HEADER, 1);
     }
 
@@ -96,8 +95,7 @@ final class Heaps {
             }
             Chunk.setHeader(top, ALLOCATED);
         } else {
-            Chunk.writeGap(top, end - top, flags);
-            Gaps.register(t, top, end - top);
+            Gaps.register(t, top, end - top, flags);
             Mem.putInt(end - HEADER, ALLOCATED | BELOW_FREE);
         }
         Counters.claimed(t, end - heapEnd, 0);

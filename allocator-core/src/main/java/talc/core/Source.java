@@ -75,6 +75,7 @@ public final class Source {
 
     private static boolean grow(int t, int kind, int need) {
         int pages = Mem.pages();
+        int room = MAX_PAGES - pages;
         int lastEnd = Mem.getInt(t + State.SOURCE_A);
         // A fresh heap starts one unit above its page boundary (first header word, aligned).
         int bytes = need + UNIT;
@@ -86,18 +87,20 @@ public final class Source {
                 bytes -= Chunk.footerBelow(lastEnd);
             }
         }
-        int exact = bytes <= 0 ? 1 : (bytes + Mem.PAGE_SIZE - 1) >>> Mem.PAGE_SHIFT;
-        if (exact > MAX_PAGES - pages) {
+        int exact = (Math.max(bytes, 1) + Mem.PAGE_SIZE - 1) >>> Mem.PAGE_SHIFT;
+        if (exact > room) {
             return false;
         }
-        int delta = Math.min(Math.max(exact, Math.min(pages * GROWTH_NUMERATOR >>> GROWTH_SHIFT, MAX_GROWTH_PAGES)), MAX_PAGES - pages);
+        int step = Math.min(pages * GROWTH_NUMERATOR >>> GROWTH_SHIFT, MAX_GROWTH_PAGES);
+        int delta = Math.min(Math.max(exact, step), room);
         int old = Mem.grow(delta);
-        if (old < 0 && delta > exact) {
+        if (old < 0) {
+            // Refused (a declared maximum): the request alone may still fit.
             delta = exact;
             old = Mem.grow(delta);
-        }
-        if (old < 0) {
-            return false;
+            if (old < 0) {
+                return false;
+            }
         }
         int base = old << Mem.PAGE_SHIFT;
         int end = base + (delta << Mem.PAGE_SHIFT);

@@ -99,12 +99,11 @@ public final class Talc {
     }
 
     private static int allocate(int t, int size, int align) {
-        if (size < 0 || size > MAX_REQUEST) {
-            return 0;
-        }
         int req = Chunk.sizeFor(size);
         int need = Alloc.need(req, align);
-        if (need < 0 || need > MAX_REQUEST) {
+        // A negative size is an unsigned one of 2 GiB or more; a negative need overflowed. The
+        // need is larger than the size, so bounding the need bounds the size too.
+        if ((size | need) < 0 || need > MAX_REQUEST) {
             return 0;
         }
         int ptr = Alloc.tryAllocate(t, req, align, need);

@@ -92,10 +92,8 @@ class ChunkAndBinningTest {
         int t = Talc.init(Fixture.STATE_ADDR);
         int a = 1024;
         int b = 2048;
-        Chunk.writeGap(a, 64, 0);
-        Chunk.writeGap(b, 64, 0);
-        Gaps.register(t, a, 64);
-        Gaps.register(t, b, 64);
+        Gaps.register(t, a, 64, 0);
+        Gaps.register(t, b, 64, 0);
         int bin = Binning.bin(64);
         assertTrue(Bitmap.isSet(t, bin));
         assertEquals(b, Mem.getInt(State.binHead(t, bin)), "last registered is the head");

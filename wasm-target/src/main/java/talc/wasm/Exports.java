@@ -3,6 +3,7 @@ package talc.wasm;
 import org.teavm.interop.Export;
 import org.teavm.interop.StaticInit;
 import org.teavm.interop.Unmanaged;
+import talc.core.Counters;
 import talc.core.Features;
 import talc.core.Talc;
 
@@ -14,8 +15,7 @@ import talc.core.Talc;
  * has no start function (it is deleted in post-processing together with TeaVM's runtime) and no
  * data segments: the only state here is one static {@code int} that TeaVM places in its static
  * area and that reads as zero in a fresh memory. Booting writes the allocator's state block and
- * first heap into the module's initial pages; calls that never allocate ({@code free} before any
- * allocation, {@code malloc_usable_size}) do not boot.
+ * first heap into the module's initial pages, without growing memory.
  *
  * <p>{@link StaticInit} removes the class-initialisation check TeaVM would put in front of every
  * export (the class has no initialiser to run), and {@link Unmanaged} removes the shadow-stack
@@ -49,13 +49,9 @@ public final class Exports {
         return Talc.malloc(handle(), size);
     }
 
-    /** Without a handle nothing was ever allocated, so there is nothing {@code ptr} could free. */
     @Export(name = "free")
     public static void free(int ptr) {
-        int t = talc;
-        if (t != 0) {
-            Talc.free(t, ptr);
-        }
+        Talc.free(handle(), ptr);
     }
 
     @Export(name = "realloc")
@@ -71,6 +67,16 @@ public final class Exports {
     @Export(name = "aligned_alloc")
     public static int alignedAlloc(int align, int size) {
         return Talc.alignedAlloc(handle(), align, size);
+    }
+
+    /**
+     * The address of the allocator's counter block (layout in {@code talc.core.Counters#address}).
+     * Kept only in the counters variant; the other modules drop this export, and with it the
+     * function.
+     */
+    @Export(name = "talc_counters")
+    public static int counters() {
+        return Counters.address(handle());
     }
 
     /** Needs no handle: the size is in the chunk header in front of {@code ptr}. */

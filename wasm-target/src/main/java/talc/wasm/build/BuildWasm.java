@@ -4,6 +4,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -21,8 +24,11 @@ import java.util.zip.GZIPOutputStream;
 public final class BuildWasm {
     /** Exit status of a failed build. */
     private static final int EXIT_FAILURE = 1;
-    /** The layout of the built modules, for tests and tools that check where blocks may lie. */
-    static final String LAYOUT_FILE = "layout.json";
+    /**
+     * What was built, one entry per module file, for tests and tools: the variant, its features,
+     * and where the allocator lies in memory.
+     */
+    static final String MANIFEST_FILE = "modules.json";
 
     private BuildWasm() {
     }
@@ -72,26 +78,26 @@ public final class BuildWasm {
         // Probe compile: every variant shares TeaVM's static area (they differ only in constants),
         // so one compile locates it and fixes where the allocator goes.
         File probe = TeaVMCompile.compile(Variant.DEFAULT.renamed("layout-probe"), teavmDir, null);
-        MemoryLayout layout = MemoryLayout.after(PostProcess.inspect(probe, workDir).staticEnd());
-        writeLayout(layout, new File(outputDir, LAYOUT_FILE));
+        int staticEnd = PostProcess.inspect(probe, workDir).staticEnd();
 
         StringBuilder summary = new StringBuilder();
-        summary.append(String.format("[talc] layout: TeaVM static area ends at %d (0x%x), allocator state at %d,"
-                        + " first heap to %d: %d initial page(s)%n", layout.staticEnd(), layout.staticEnd(),
-                layout.stateAddress(), layout.initialEnd(), layout.initialPages()));
+        List<String> manifest = new ArrayList<>();
         for (Variant variant : Variant.ALL) {
+            MemoryLayout layout = MemoryLayout.after(staticEnd, variant.minPages());
             File raw = TeaVMCompile.compile(variant, teavmDir, layout);
             PostProcess.RawModule rawModule = PostProcess.inspect(raw, workDir);
-            if (rawModule.staticEnd() != layout.staticEnd()) {
+            if (rawModule.staticEnd() != staticEnd) {
                 throw new BuildException("variant " + variant.name() + ": TeaVM's static area ends at "
-                        + rawModule.staticEnd() + ", not at " + layout.staticEnd()
+                        + rawModule.staticEnd() + ", not at " + staticEnd
                         + " as in the probe; the layout compiled into it would be wrong");
             }
-            summary.append(String.format("[talc] %s: TeaVM raw %s, %,d bytes%n", variant.name(), raw, raw.length()));
+            summary.append(String.format("[talc] %s (%s): TeaVM raw %,d bytes; static area ends at %d, state at %d,"
+                            + " first heap to %d%n", variant.name(), variant.purpose(), raw.length(), staticEnd,
+                    layout.stateAddress(), layout.initialEnd()));
             for (Variant.Output output : variant.outputs()) {
-                File module = PostProcess.write(rawModule, output, layout.initialPages(), outputDir, workDir);
+                File module = PostProcess.write(rawModule, variant, output, layout.initialPages(), outputDir, workDir);
                 try {
-                    ModuleCheck.verify(module, output, layout.initialPages());
+                    ModuleCheck.verify(module, variant, output, layout.initialPages());
                 } catch (BuildException e) {
                     // Keep the failed module out of the output directory; the intermediates stay.
                     delete(module);
@@ -102,8 +108,10 @@ public final class BuildWasm {
                                 + " memory %d page(s), max %s; checks passed%n", module, module.length(),
                         gzipSize(module), stripped.length(), layout.initialPages(),
                         output.hasMaximum() ? output.maxPages() + " pages" : "none"));
+                manifest.add(manifestEntry(variant, output, layout, module));
             }
         }
+        write(new File(outputDir, MANIFEST_FILE), "[\n  " + String.join(",\n  ", manifest) + "\n]\n");
         System.out.print(summary);
     }
 
@@ -126,11 +134,27 @@ public final class BuildWasm {
         }
     }
 
-    private static void writeLayout(MemoryLayout layout, File file) throws BuildException {
-        String json = String.format("{\"staticEnd\": %d, \"stateAddress\": %d, \"initialPages\": %d}%n",
+    private static String manifestEntry(Variant variant, Variant.Output output, MemoryLayout layout, File module) {
+        StringBuilder features = new StringBuilder();
+        for (String name : new TreeSet<>(variant.features().keySet())) {
+            features.append(features.length() == 0 ? "" : ", ")
+                    .append('"').append(name).append("\": ").append(variant.features().get(name));
+        }
+        StringBuilder extra = new StringBuilder();
+        for (String name : variant.extraExports()) {
+            extra.append(extra.length() == 0 ? "" : ", ").append('"').append(name).append('"');
+        }
+        return String.format("{\"file\": \"%s\", \"variant\": \"%s\", \"purpose\": \"%s\", \"bytes\": %d,"
+                        + " \"grows\": %b, \"maxPages\": %s, \"features\": {%s}, \"extraExports\": [%s],"
+                        + " \"staticEnd\": %d, \"stateAddress\": %d, \"initialPages\": %d}",
+                output.fileName(), variant.name(), variant.purpose(), module.length(), variant.grows(),
+                output.hasMaximum() ? Integer.toString(output.maxPages()) : "null", features, extra,
                 layout.staticEnd(), layout.stateAddress(), layout.initialPages());
+    }
+
+    private static void write(File file, String text) throws BuildException {
         try {
-            Files.writeString(file.toPath(), json);
+            Files.writeString(file.toPath(), text);
         } catch (IOException e) {
             throw new BuildException("writing " + file + ": " + e.getMessage(), e);
         }

@@ -26,10 +26,11 @@ record MemoryLayout(int staticEnd, int stateAddress, int initialPages) {
      */
     static final int MIN_STATE_AND_HEAP = 4096;
 
-    static MemoryLayout after(int staticEnd) {
+    /** The layout after a static area ending at {@code staticEnd}, with at least {@code minPages} of memory. */
+    static MemoryLayout after(int staticEnd, int minPages) {
         int stateAddress = (staticEnd + UNIT - 1) & -UNIT;
         int pages = (stateAddress + MIN_STATE_AND_HEAP + PAGE_SIZE - 1) / PAGE_SIZE;
-        return new MemoryLayout(staticEnd, stateAddress, pages);
+        return new MemoryLayout(staticEnd, stateAddress, Math.max(pages, minPages));
     }
 
     /** End of the initial memory: the end of the first heap. */

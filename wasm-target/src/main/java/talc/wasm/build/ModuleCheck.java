@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  *   <li>valid ({@code wasm-validate});</li>
  *   <li>no imports: anything the core does that needs TeaVM's runtime (exceptions, strings,
  *       objects) shows up as an import of {@code teavm.*} that wasm-opt could not remove;</li>
- *   <li>exactly the C ABI functions and {@code memory} exported;</li>
+ *   <li>exactly the C ABI functions, the variant's extra exports and {@code memory} exported;</li>
  *   <li>no start function and no data: the module must work from a zero-filled memory;</li>
  *   <li>the memory declared as intended;</li>
  *   <li>no {@code call_indirect}: the core has no virtual calls, and one would mean TeaVM
@@ -29,7 +29,7 @@ final class ModuleCheck {
     private ModuleCheck() {
     }
 
-    static void verify(File module, Variant.Output output, int initialPages) throws BuildException {
+    static void verify(File module, Variant variant, Variant.Output output, int initialPages) throws BuildException {
         ExternalTool.WASM_VALIDATE.run(module.getPath());
         ModuleDetails details = ModuleDetails.of(module);
         List<String> failures = new ArrayList<>();
@@ -39,6 +39,9 @@ final class ModuleCheck {
         }
         Set<String> expected = new TreeSet<>();
         for (String name : PostProcess.FUNCTION_EXPORTS) {
+            expected.add("func " + name);
+        }
+        for (String name : variant.extraExports()) {
             expected.add("func " + name);
         }
         expected.add("memory " + PostProcess.MEMORY_EXPORT);

@@ -104,8 +104,8 @@ final class PostProcess {
      * Writes one output of a variant into {@code outputDir}, with intermediates in
      * {@code workDir}, and returns the final file.
      */
-    static File write(RawModule raw, Variant.Output output, int initialPages, File outputDir, File workDir)
-            throws BuildException {
+    static File write(RawModule raw, Variant variant, Variant.Output output, int initialPages, File outputDir,
+                      File workDir) throws BuildException {
         String memory = output.hasMaximum()
                 ? "(memory (;0;) " + initialPages + " " + output.maxPages() + ")"
                 : "(memory (;0;) " + initialPages + ")";
@@ -114,7 +114,7 @@ final class PostProcess {
                     + " pages is below the " + initialPages + " initial pages of the layout");
         }
         WatModule stripped = raw.wat().map(field -> switch (WatModule.kind(field)) {
-            case "export" -> keepExport(field) ? field : null;
+            case "export" -> keepExport(field, variant.extraExports()) ? field : null;
             case "start", "data" -> null;
             case "memory" -> memory;
             default -> field;
@@ -139,10 +139,10 @@ final class PostProcess {
         return new File(workDir, baseName(new File(output.fileName())) + ".stripped.wasm");
     }
 
-    private static boolean keepExport(String field) {
+    private static boolean keepExport(String field, List<String> extraExports) {
         try {
             String name = WatModule.exportName(field);
-            return FUNCTION_EXPORTS.contains(name) || MEMORY_EXPORT.equals(name);
+            return FUNCTION_EXPORTS.contains(name) || MEMORY_EXPORT.equals(name) || extraExports.contains(name);
         } catch (BuildException e) {
             // Unreadable exports were already rejected by inspect(); drop rather than keep.
             return false;

@@ -66,9 +66,8 @@ final class TeaVMCompile {
         tool.getClassesToPreserve().add(EXPORTS_CLASS);
         tool.setClassLoader(TeaVMCompile.class.getClassLoader());
         tool.setLog(new ConsoleTeaVMToolLog(false));
-        for (Map.Entry<String, Boolean> feature : variant.features().entrySet()) {
-            tool.getProperties().setProperty(BuildConstants.FEATURE_PREFIX + feature.getKey(),
-                    feature.getValue().toString());
+        for (Map.Entry<String, String> feature : variant.features().entrySet()) {
+            tool.getProperties().setProperty(BuildConstants.FEATURE_PREFIX + feature.getKey(), feature.getValue());
         }
         if (layout != null) {
             tool.getProperties().setProperty(BuildConstants.LAYOUT_PREFIX + "stateAddress",

@@ -3,48 +3,85 @@ package talc.wasm.build;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import talc.core.Source;
 
 /**
- * One build of the allocator: a set of feature values and the module files made from it.
+ * One build of the allocator: feature values fixed at compile time, and the module files made
+ * from it. Every variant exports the same C ABI with the same semantics; the features change
+ * what is compiled in, so the code that a feature turns off is not in that module.
  *
  * <p>A variant is compiled by TeaVM once and post-processed once per {@link Output}; the outputs
- * differ only in the declared memory maximum. Adding a variant (issue: "variants") is adding an
- * entry to {@link #ALL} with different {@link #features}; nothing else in the build changes.
+ * differ only in the declared memory maximum. Adding a variant is adding an entry to {@link #ALL}.
  *
- * @param name     base name: TeaVM's raw output is {@code <name>.wasm} in the TeaVM directory
- * @param features feature switches overriding the constants of {@code talc.wasm.WasmFeatures},
- *                 by method name; empty for the default build
- * @param outputs  the post-processed modules to write
+ * @param name         base name: TeaVM's raw output is {@code <name>.wasm} in the TeaVM directory
+ * @param purpose      one line for people choosing a module (build summary, variants.json)
+ * @param features     values overriding the constants of {@code talc.wasm.WasmFeatures}, by
+ *                     method name ({@code true}/{@code false}, or a number for {@code source})
+ * @param extraExports function exports beyond the C ABI that this variant keeps
+ * @param minPages     least initial memory in pages: the arena's size for an arena variant
+ * @param outputs      the post-processed modules to write
  */
-record Variant(String name, Map<String, Boolean> features, List<Output> outputs) {
+record Variant(String name, String purpose, Map<String, String> features, List<String> extraExports,
+               int minPages, List<Output> outputs) {
     /** The method names of {@code talc.core.Features} a variant may set. */
-    static final Set<String> FEATURE_NAMES = Set.of("wasmBinning", "counters", "growInPlace", "reallocInPlace");
+    static final Set<String> FEATURE_NAMES = Set.of("wasmBinning", "counters", "growInPlace", "reallocInPlace", "source");
 
-    /** Maximum for the OOM-test build: 256 pages of 64 KiB = 16 MiB. */
+    /** Maximum for the OOM-test builds: 256 pages of 64 KiB = 16 MiB. */
     static final int TEST_MAX_PAGES = 256;
+    /** The arena variant's memory: 16 MiB, all of it served, never grown. */
+    static final int ARENA_PAGES = 256;
+    /** The counters variant's export: the address of the counter block in the state block. */
+    static final String COUNTERS_EXPORT = "talc_counters";
 
     /** The default module and its memory-capped twin used by the OOM tests. */
-    static final Variant DEFAULT = new Variant("talc", Map.of(), List.of(
-            new Output("talc.wasm", Output.NO_MAXIMUM),
-            new Output("talc-max256.wasm", TEST_MAX_PAGES)));
+    static final Variant DEFAULT = growing("talc",
+            "default: grows memory on demand, reallocs in place", Map.of(), List.of());
 
     /** Every variant the build produces. */
-    static final List<Variant> ALL = List.of(DEFAULT);
-
-    /** The same variant under another name (another raw output file). */
-    Variant renamed(String newName) {
-        return new Variant(newName, features, outputs);
-    }
+    static final List<Variant> ALL = List.of(
+            DEFAULT,
+            growing("talc-counters", "default plus usage counters, read through the talc_counters export",
+                    Map.of("counters", "true"), List.of(COUNTERS_EXPORT)),
+            growing("talc-no-grow-in-place", "Talc's disable-grow-in-place: realloc shrinks in place, always moves to grow",
+                    Map.of("growInPlace", "false"), List.of()),
+            growing("talc-no-realloc-in-place", "Talc's disable-realloc-in-place: realloc always allocates, copies, frees",
+                    Map.of("reallocInPlace", "false"), List.of()),
+            new Variant("talc-arena", "arena: serves its 16 MiB initial memory, never calls memory.grow",
+                    Map.of("source", Integer.toString(Source.MANUAL)), List.of(), ARENA_PAGES,
+                    List.of(new Output("talc-arena.wasm", Output.NO_MAXIMUM))));
 
     Variant {
-        for (String feature : features.keySet()) {
-            if (!FEATURE_NAMES.contains(feature)) {
-                throw new IllegalArgumentException("variant " + name + ": unknown feature " + feature
+        for (Map.Entry<String, String> feature : features.entrySet()) {
+            if (!FEATURE_NAMES.contains(feature.getKey())) {
+                throw new IllegalArgumentException("variant " + name + ": unknown feature " + feature.getKey()
                         + " (known: " + FEATURE_NAMES + ")");
+            }
+            String value = feature.getValue();
+            if (!value.equals("true") && !value.equals("false") && !value.matches("-?\\d+")) {
+                throw new IllegalArgumentException("variant " + name + ": feature " + feature.getKey()
+                        + " = " + value + " is neither a boolean nor a number");
             }
         }
         features = Map.copyOf(features);
+        extraExports = List.copyOf(extraExports);
         outputs = List.copyOf(outputs);
+    }
+
+    /** A variant with a growing source: the module, and its twin capped at {@link #TEST_MAX_PAGES}. */
+    private static Variant growing(String name, String purpose, Map<String, String> features, List<String> extraExports) {
+        return new Variant(name, purpose, features, extraExports, 0, List.of(
+                new Output(name + ".wasm", Output.NO_MAXIMUM),
+                new Output(name + "-max" + TEST_MAX_PAGES + ".wasm", TEST_MAX_PAGES)));
+    }
+
+    /** The same variant under another name (another raw output file). */
+    Variant renamed(String newName) {
+        return new Variant(newName, purpose, features, extraExports, minPages, outputs);
+    }
+
+    /** Whether the allocator of this variant grows memory (any source but Manual). */
+    boolean grows() {
+        return !Integer.toString(Source.MANUAL).equals(features.get("source"));
     }
 
     /**
