@@ -1,13 +1,21 @@
-// Every built module: valid, imports nothing, exports exactly the C ABI and its memory, no start
-// function and no data (the allocator needs neither), and the declared memory maximum matches
-// the file (talc-max256.wasm: 256 pages; the others: none). wasm-validate (wabt) checks each
-// file too, when it is installed.
+// Every built module, as listed in the build's manifest (modules.json): it exists, is valid,
+// imports nothing, exports exactly the C ABI and its memory plus the entry's extraExports, has
+// no start function and no data (the allocator needs neither), and its memory limits are the
+// entry's initialPages and maxPages (the -max256 twins: 256 pages; the others: none).
+// wasm-validate (wabt) checks each file too, when it is installed. And talc.wasm stays within
+// the byte budget in ../size-budget.json.
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
-import { compile, instantiate, wasmFiles, wasmPath } from './talc.mjs';
+import { fileURLToPath } from 'node:url';
+import {
+    WASM_DIR, cappedTwin, compile, instantiate, manifest, variants, wasmFiles, wasmPath,
+} from './talc.mjs';
+
+const SIZE_BUDGET = join(dirname(fileURLToPath(import.meta.url)), '..', 'size-budget.json');
 
 const EXPECTED_EXPORTS = {
     memory: 'memory',
@@ -19,8 +27,11 @@ const EXPECTED_EXPORTS = {
     malloc_usable_size: 'function',
 };
 const PARAMS = { malloc: 1, free: 1, realloc: 2, calloc: 2, aligned_alloc: 2, malloc_usable_size: 1 };
+/** Parameter counts of the extra exports some variants have. */
+const EXTRA_PARAMS = { talc_counters: 0 };
 
-const files = wasmFiles();
+const entries = manifest();
+const files = entries.map((e) => e.file);
 
 /** Reads an unsigned LEB128 at `pos`; returns [value, next position]. */
 function leb(bytes, pos) {
@@ -51,28 +62,100 @@ function sections(bytes) {
 }
 
 test('the build produced talc.wasm and talc-max256.wasm', () => {
-    assert.ok(files.includes('talc.wasm'), `talc.wasm missing; found ${files.join(', ')}`);
-    assert.ok(files.includes('talc-max256.wasm'), `talc-max256.wasm missing; found ${files.join(', ')}`);
+    assert.ok(files.includes('talc.wasm'), `talc.wasm not in modules.json; listed: ${files.join(', ')}`);
+    assert.ok(files.includes('talc-max256.wasm'), `talc-max256.wasm not in modules.json; listed: ${files.join(', ')}`);
+    assert.equal(cappedTwin('talc.wasm'), 'talc-max256.wasm');
 });
 
-for (const file of files) {
-    test(`${file}: valid, no imports, exports exactly memory and the six allocator functions`, () => {
+test('modules.json: every listed module exists, every built module is listed, entries well formed', () => {
+    assert.equal(new Set(files).size, files.length, `modules.json lists a file twice: ${files.join(', ')}`);
+    for (const e of entries) {
+        const path = join(WASM_DIR, e.file);
+        assert.ok(existsSync(path), `${e.file} is listed in modules.json but ${path} does not exist`);
+        assert.equal(statSync(path).size, e.bytes, `${e.file}: file size vs. bytes in modules.json`);
+        assert.equal(typeof e.variant, 'string', `${e.file}: variant`);
+        assert.equal(typeof e.purpose, 'string', `${e.file}: purpose`);
+        assert.equal(typeof e.grows, 'boolean', `${e.file}: grows`);
+        assert.ok(e.maxPages === null || (Number.isInteger(e.maxPages) && e.maxPages >= e.initialPages),
+            `${e.file}: maxPages ${e.maxPages}`);
+        assert.ok(Number.isInteger(e.initialPages) && e.initialPages >= 1, `${e.file}: initialPages ${e.initialPages}`);
+        assert.ok(e.features !== null && typeof e.features === 'object' && !Array.isArray(e.features),
+            `${e.file}: features ${JSON.stringify(e.features)}`);
+        assert.ok(Array.isArray(e.extraExports) && e.extraExports.every((x) => typeof x === 'string' && !(x in EXPECTED_EXPORTS)),
+            `${e.file}: extraExports ${JSON.stringify(e.extraExports)}`);
+        assert.ok(Number.isInteger(e.staticEnd) && Number.isInteger(e.stateAddress) && e.staticEnd <= e.stateAddress,
+            `${e.file}: staticEnd ${e.staticEnd}, stateAddress ${e.stateAddress}`);
+        assert.ok(e.stateAddress < e.initialPages * 65536, `${e.file}: state block at ${e.stateAddress}, outside the initial memory`);
+        assert.equal(e.features.counters === true, e.extraExports.includes('talc_counters'),
+            `${e.file}: the counters feature and the talc_counters export go together`);
+    }
+    // A capped twin is its variant's build with memory capped at 256 pages, and nothing else.
+    for (const v of variants()) {
+        assert.equal(v.maxPages, null, `${v.file}: a variant that is not a capped twin has a memory maximum`);
+        const twin = cappedTwin(v.file);
+        if (twin === null) {
+            continue;
+        }
+        const t = entries.find((e) => e.file === twin);
+        assert.equal(t.maxPages, 256, `${twin}: maxPages`);
+        for (const key of ['variant', 'grows', 'features', 'extraExports', 'initialPages', 'staticEnd', 'stateAddress']) {
+            assert.deepEqual(t[key], v[key], `${twin}: ${key} differs from ${v.file}'s`);
+        }
+    }
+    const unlisted = wasmFiles().filter((f) => !files.includes(f));
+    assert.deepEqual(unlisted, [], `${WASM_DIR} holds modules that modules.json does not list `
+        + '(left over from an older build? mvn clean)');
+});
+
+/** The actual size and the budget of talc.wasm, for the test's name ('?' when unreadable: the test says why). */
+const budgetTitle = (() => {
+    try {
+        const max = JSON.parse(readFileSync(SIZE_BUDGET, 'utf8'))['talc.wasm'];
+        return `${statSync(wasmPath('talc.wasm')).size} bytes, budget ${max}`;
+    } catch {
+        return '?';
+    }
+})();
+
+test(`talc.wasm is within its byte budget in size-budget.json (${budgetTitle})`, () => {
+    const budget = JSON.parse(readFileSync(SIZE_BUDGET, 'utf8'));
+    assert.ok(Number.isInteger(budget['talc.wasm']), `${SIZE_BUDGET} gives no budget for talc.wasm`);
+    for (const [file, max] of Object.entries(budget)) {
+        const size = statSync(wasmPath(file)).size;
+        console.log(`size budget: ${file} is ${size} bytes, budget ${max} bytes`);
+        assert.ok(size <= max, `${file} is ${size} bytes, over its budget of ${max} bytes (${size - max} bytes too many)`);
+    }
+});
+
+for (const entry of entries) {
+    const { file } = entry;
+    test(`${file}: valid, no imports, exports exactly memory, the six allocator functions and its extraExports`, () => {
         const bytes = readFileSync(wasmPath(file));
         assert.ok(WebAssembly.validate(bytes), `${file} does not validate`);
         const m = compile(file);
         assert.deepEqual(WebAssembly.Module.imports(m), [], `${file} imports something`);
         assert.equal(WebAssembly.Module.imports(m).length, 0);
+        const expected = { ...EXPECTED_EXPORTS };
+        for (const name of entry.extraExports) {
+            expected[name] = 'function';
+        }
         const exports = Object.fromEntries(WebAssembly.Module.exports(m).map((e) => [e.name, e.kind]));
-        assert.deepEqual(exports, EXPECTED_EXPORTS, `${file} exports`);
-        assert.equal(WebAssembly.Module.exports(m).length, 7, `${file}: duplicate export names`);
+        assert.deepEqual(exports, expected, `${file} exports (extraExports in modules.json: ${JSON.stringify(entry.extraExports)})`);
+        assert.equal(WebAssembly.Module.exports(m).length, 7 + entry.extraExports.length, `${file}: duplicate export names`);
         const instance = new WebAssembly.Instance(m, {});
         assert.ok(instance.exports.memory instanceof WebAssembly.Memory);
-        for (const [name, params] of Object.entries(PARAMS)) {
-            assert.equal(instance.exports[name].length, params, `${file}: ${name} takes ${instance.exports[name].length} parameters`);
+        const params = { ...PARAMS };
+        for (const name of entry.extraExports) {
+            if (name in EXTRA_PARAMS) {
+                params[name] = EXTRA_PARAMS[name];
+            }
+        }
+        for (const [name, n] of Object.entries(params)) {
+            assert.equal(instance.exports[name].length, n, `${file}: ${name} takes ${instance.exports[name].length} parameters`);
         }
     });
 
-    test(`${file}: no start function, no data segments, memory limits as named`, () => {
+    test(`${file}: no start function, no data segments, memory limits as named and as in modules.json`, () => {
         const bytes = readFileSync(wasmPath(file));
         assert.deepEqual([...bytes.subarray(0, 8)], [0, 0x61, 0x73, 0x6D, 1, 0, 0, 0], 'magic and version 1');
         const secs = sections(bytes);
@@ -95,6 +178,8 @@ for (const file of files) {
         const max = flags === 1 ? leb(bytes, p2)[0] : null;
         const named = /max(\d+)/.exec(file);
         assert.equal(max, named ? Number(named[1]) : null, `${file}: declared memory maximum`);
+        assert.equal(initial, entry.initialPages, `${file}: initial memory pages vs. initialPages in modules.json`);
+        assert.equal(max, entry.maxPages, `${file}: memory maximum vs. maxPages in modules.json`);
         assert.ok(initial >= 1 && (max === null || initial <= max), `${file}: initial memory ${initial} pages`);
         // The instance agrees: memory grows to the maximum and no further.
         const t = instantiate(file);

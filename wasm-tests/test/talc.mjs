@@ -1,7 +1,9 @@
-// Shared helpers for the talc.wasm tests: loading the built modules, a wrapper around the
-// exports that keeps a fresh view of the (growable, hence detachable) memory, byte patterns for
-// checking block contents, a seeded PRNG, and the randomized model runner used by
-// model.test.mjs and oom.test.mjs.
+// Shared helpers for the tests of the built modules: the build's manifest (modules.json: the
+// module variants, their capped twins, features and layout), loading the modules, a wrapper
+// around the exports that keeps a fresh view of the (growable, hence detachable) memory and
+// reads the counters variant's counter block, byte patterns for checking block contents, a
+// seeded PRNG, and the randomized model runner (with per-variant checks) used by model.test.mjs
+// and oom.test.mjs.
 //
 // `node --test test/` also runs this file on its own (every .mjs under a `test` directory is a
 // test file); it then tests its own checkers (bottom of the file), so that a harness that could
@@ -28,6 +30,10 @@ export const MAX_REQUEST = 0x7FFF0000;
 export const USABLE_SLACK = 4 + 16 + 16;
 
 export const hex = (n) => '0x' + (n >>> 0).toString(16);
+/** Size of the counter block that talc_counters() points at (see Talc#counters). */
+export const COUNTERS_BYTES = 6 * 4 + 4 + 4 * 8;
+/** Counter overhead: one header word per live allocation and per heap. */
+export const HEADER = 4;
 
 export function wasmPath(name = 'talc.wasm') {
     const path = join(WASM_DIR, name);
@@ -47,14 +53,69 @@ export function wasmFiles() {
     return readdirSync(WASM_DIR).filter((f) => f.endsWith('.wasm')).sort();
 }
 
-/**
- * Where the build put the allocator (layout.json beside the modules): TeaVM's static area ends at
- * staticEnd, the allocator's state block starts at stateAddress, its heaps lie above it.
- */
-let cachedLayout;
-export function layout() {
-    cachedLayout ??= JSON.parse(readFileSync(join(WASM_DIR, 'layout.json'), 'utf8'));
-    return cachedLayout;
+// ---------------------------------------------------------------------------------------------
+// The build's manifest, modules.json beside the modules: one entry per file, {file, variant,
+// purpose, bytes, grows, maxPages, features, extraExports, staticEnd, stateAddress, initialPages}.
+// A variant's "capped twin" is the same build with its memory capped (`<name>-max256.wasm`).
+
+/** Default values of the build features a manifest entry may leave out. */
+export const FEATURE_DEFAULTS = Object.freeze({ counters: false, growInPlace: true, reallocInPlace: true });
+
+let cachedManifest;
+
+/** The parsed modules.json (cached): an array with one entry per built file. */
+export function manifest() {
+    if (!cachedManifest) {
+        const path = join(WASM_DIR, 'modules.json');
+        if (!existsSync(path)) {
+            throw new Error(`${path} does not exist: build the modules with `
+                + `'mvn -q -pl allocator-core,wasm-target -am package -DskipTests' in the repository root `
+                + `(or set TALC_WASM_DIR)`);
+        }
+        const m = JSON.parse(readFileSync(path, 'utf8'));
+        if (!Array.isArray(m) || m.length === 0) {
+            throw new Error(`${path} is not a non-empty array`);
+        }
+        cachedManifest = Object.freeze(m.map((e) => Object.freeze({ ...e })));
+    }
+    return cachedManifest;
+}
+
+/** The manifest entry of `file` (e.g. 'talc.wasm'); throws when the manifest does not list it. */
+export function moduleInfo(file) {
+    const info = manifest().find((e) => e.file === file);
+    if (!info) {
+        throw new Error(`${file} is not listed in ${join(WASM_DIR, 'modules.json')} `
+            + `(listed: ${manifest().map((e) => e.file).join(', ')})`);
+    }
+    return info;
+}
+
+/** The capped twin's file name that `file` would have (whether or not it was built). */
+const twinName = (file) => file.replace(/\.wasm$/, '-max256.wasm');
+
+/** True when `file` is the capped twin of another listed module. */
+export function isCappedTwin(file) {
+    return manifest().some((e) => e.file !== file && twinName(e.file) === file);
+}
+
+/** The module variants: every listed module except the capped twins, talc.wasm first. */
+export function variants() {
+    const v = manifest().filter((e) => !isCappedTwin(e.file));
+    return [...v.filter((e) => e.file === 'talc.wasm'), ...v.filter((e) => e.file !== 'talc.wasm')];
+}
+
+/** The file name of `file`'s capped twin (its -max256 build), or null when there is none. */
+export function cappedTwin(file) {
+    const twin = twinName(file);
+    return manifest().some((e) => e.file === twin) ? twin : null;
+}
+
+/** The value of build feature `name` for a manifest entry (or file name), defaults applied. */
+export function feature(infoOrFile, name) {
+    const info = typeof infoOrFile === 'string' ? moduleInfo(infoOrFile) : infoOrFile;
+    const f = info.features ?? {};
+    return name in f ? f[name] : FEATURE_DEFAULTS[name];
 }
 
 const modules = new Map();
@@ -87,8 +148,10 @@ export class Talc {
         this.e = instance.exports;
         this.memory = this.e.memory;
         this.initialBytes = this.memory.buffer.byteLength;
+        /** This module's entry in modules.json. */
+        this.info = moduleInfo(name);
         /** No block may start below this: TeaVM's static area and the allocator's state block. */
-        this.heapFloor = layout().stateAddress;
+        this.heapFloor = this.info.stateAddress;
         this._bytes = this.initialBytes;
         this._u8 = new Uint8Array(this.memory.buffer);
         /** Allocator calls after which memory was larger than before the call. */
@@ -145,6 +208,44 @@ export class Talc {
         const r = this.e.malloc_usable_size(ptr) >>> 0;
         this._sync();
         return r;
+    }
+
+    /** True when this module exports talc_counters (the counters variant). */
+    get hasCounters() {
+        return typeof this.e.talc_counters === 'function';
+    }
+
+    /**
+     * The counter block, read through talc_counters() (counters variant only): six u32
+     * (allocation count, allocated bytes, available bytes, fragment count, heap count, claimed
+     * bytes), 4 bytes of padding, four u64 totals (allocations, allocated bytes, heaps, claimed
+     * bytes), all little-endian. The totals are returned as Numbers (exact below 2^53).
+     */
+    counters() {
+        if (!this.hasCounters) {
+            throw new Error(`${this.name} does not export talc_counters`);
+        }
+        const addr = this.e.talc_counters() >>> 0;
+        this._sync();
+        if (addr < this.heapFloor || addr + COUNTERS_BYTES > this.bytes) {
+            throw new Error(`${this.name}: talc_counters() = ${hex(addr)} is not in the state block `
+                + `(state at ${hex(this.heapFloor)}, memory ${hex(this.bytes)} bytes)`);
+        }
+        const dv = new DataView(this.memory.buffer, addr, COUNTERS_BYTES);
+        const u64 = (o) => Number(dv.getBigUint64(o, true));
+        return {
+            address: addr,
+            allocationCount: dv.getUint32(0, true),
+            allocatedBytes: dv.getUint32(4, true),
+            availableBytes: dv.getUint32(8, true),
+            fragmentCount: dv.getUint32(12, true),
+            heapCount: dv.getUint32(16, true),
+            claimedBytes: dv.getUint32(20, true),
+            totalAllocationCount: u64(28),
+            totalAllocatedBytes: u64(36),
+            totalHeapCount: u64(44),
+            totalClaimedBytes: u64(52),
+        };
     }
 
     /** Current memory size in bytes. */
@@ -437,7 +538,11 @@ export function randomSize(rng) {
  *
  * Options: maxLive (live-set bound), foreignEvery (mean operations between foreign grows; 0 =
  * none), maxForeign (most foreign grows), checkEvery (overlap + marker check period), fullEvery
- * (period of re-checking every live block's contents), sizeFn.
+ * (period of re-checking every live block's contents), sizeFn, and two checks that depend on the
+ * module (see variantChecks): onRealloc(block, size, newPtr), called after every successful
+ * realloc of a live block to a non-zero size, and afterOp(model), called after every operation
+ * (and once more when everything is freed) with the model's totals {live, liveUsable,
+ * totalAllocs, totalAllocBytes}; each returns null or what is wrong.
  */
 export function runModel(t, seed, ops, opts = {}) {
     const {
@@ -448,6 +553,8 @@ export function runModel(t, seed, ops, opts = {}) {
         fullEvery = 20000,
         expectOom = false,
         sizeFn = randomSize,
+        onRealloc = null,
+        afterOp = null,
     } = opts;
     const rng = new Rng(seed);
     const blocks = [];
@@ -455,17 +562,29 @@ export function runModel(t, seed, ops, opts = {}) {
     let target = maxLive;
     let op = 0;
     let what = '';
+    // What the allocator's counters should say: live blocks and their usable bytes, allocations
+    // ever made (an in-place realloc is not one) and usable bytes ever allocated (growth in place
+    // included).
+    const model = { live: 0, liveUsable: 0, totalAllocs: 0, totalAllocBytes: 0 };
 
     const fail = (msg) => {
         throw new Error(`seed ${seed}, op ${op} (${what}): ${msg}`);
     };
 
-    const addBlock = (ptr, size, align, kind, zeroLen) => {
+    /** Records a fresh block; `prev` is the block a realloc resized (already removed). */
+    const addBlock = (ptr, size, align, kind, zeroLen, prev = null) => {
         const usable = t.usable(ptr);
         const p = blockProblem(t, ptr, size, align, usable);
         if (p) {
             fail(p);
         }
+        if (prev !== null && prev.ptr === ptr) {
+            model.totalAllocBytes += Math.max(0, usable - prev.usable);
+        } else {
+            model.totalAllocs++;
+            model.totalAllocBytes += usable;
+        }
+        model.liveUsable += usable;
         const u8 = t.u8;
         if (zeroLen > 0) {
             const z = checkZero(u8, ptr, zeroLen);
@@ -476,6 +595,7 @@ export function runModel(t, seed, ops, opts = {}) {
         const off = rng.next() & 0xFFFF;
         fillPattern(u8, ptr, usable, off);
         blocks.push({ ptr, size, usable, off, kind, born: op });
+        model.live = blocks.length;
         if (blocks.length > stats.peakLive) {
             stats.peakLive = blocks.length;
         }
@@ -490,9 +610,20 @@ export function runModel(t, seed, ops, opts = {}) {
     };
 
     const removeAt = (i) => {
+        model.liveUsable -= blocks[i].usable;
         const last = blocks.pop();
         if (i < blocks.length) {
             blocks[i] = last;
+        }
+        model.live = blocks.length;
+    };
+
+    const hook = () => {
+        if (afterOp) {
+            const p = afterOp(model);
+            if (p) {
+                fail(`afterwards: ${p}`);
+            }
         }
     };
 
@@ -521,105 +652,115 @@ export function runModel(t, seed, ops, opts = {}) {
             }
             stats.foreign++;
         }
-        const r = rng.float();
-        const allocP = blocks.length === 0 ? 1 : blocks.length >= maxLive ? 0 : blocks.length < target ? 0.6 : 0.35;
-        if (r < allocP) {
-            const size = sizeFn(rng);
-            const k = rng.float();
-            let ptr;
-            if (k < 0.2) {
-                const align = 2 ** rng.int(0, 16);
-                what = `aligned_alloc(${align}, ${size})`;
-                ptr = t.alignedAlloc(align, size);
-                stats.aligned++;
-                if (ptr !== 0 || !expectOom) {
-                    addBlock(ptr, size, align, what, 0);
-                }
-            } else if (k < 0.35) {
-                const elem = rng.int(1, 16);
-                const n = Math.floor(size / elem);
-                what = `calloc(${n}, ${elem})`;
-                ptr = t.calloc(n, elem);
-                stats.calloc++;
-                if (ptr !== 0 || !expectOom) {
-                    addBlock(ptr, n * elem, 16, what, n * elem);
-                }
-            } else {
-                what = `malloc(${size})`;
-                ptr = t.malloc(size);
-                stats.malloc++;
-                if (ptr !== 0 || !expectOom) {
-                    addBlock(ptr, size, 16, what, 0);
-                }
-            }
-            if (ptr === 0) {
-                stats.failed++;
-            }
-        } else if (r < allocP + (1 - allocP) * 0.65) {
-            const i = rng.int(0, blocks.length - 1);
-            const b = blocks[i];
-            what = `free(${hex(b.ptr)})`;
-            verify(b, b.usable, 'before free');
-            t.free(b.ptr);
-            removeAt(i);
-            stats.free++;
-        } else {
-            stats.realloc++;
-            const k = rng.float();
-            if (k < 0.05) {
+        // One operation; `break step` ends it early (the checks below still run).
+        step: {
+            const r = rng.float();
+            const allocP = blocks.length === 0 ? 1 : blocks.length >= maxLive ? 0 : blocks.length < target ? 0.6 : 0.35;
+            if (r < allocP) {
                 const size = sizeFn(rng);
-                what = `realloc(0, ${size})`;
-                const ptr = t.realloc(0, size);
-                if (ptr !== 0 || !expectOom) {
-                    addBlock(ptr, size, 16, what, 0);
+                const k = rng.float();
+                let ptr;
+                if (k < 0.2) {
+                    const align = 2 ** rng.int(0, 16);
+                    what = `aligned_alloc(${align}, ${size})`;
+                    ptr = t.alignedAlloc(align, size);
+                    stats.aligned++;
+                    if (ptr !== 0 || !expectOom) {
+                        addBlock(ptr, size, align, what, 0);
+                    }
+                } else if (k < 0.35) {
+                    const elem = rng.int(1, 16);
+                    const n = Math.floor(size / elem);
+                    what = `calloc(${n}, ${elem})`;
+                    ptr = t.calloc(n, elem);
+                    stats.calloc++;
+                    if (ptr !== 0 || !expectOom) {
+                        addBlock(ptr, n * elem, 16, what, n * elem);
+                    }
                 } else {
+                    what = `malloc(${size})`;
+                    ptr = t.malloc(size);
+                    stats.malloc++;
+                    if (ptr !== 0 || !expectOom) {
+                        addBlock(ptr, size, 16, what, 0);
+                    }
+                }
+                if (ptr === 0) {
                     stats.failed++;
                 }
-                continue;
-            }
-            const i = rng.int(0, blocks.length - 1);
-            const b = blocks[i];
-            let size;
-            if (k < 0.15) {
-                size = 0;
-            } else if (k < 0.5) {
-                size = sizeFn(rng);
-            } else if (k < 0.7) {
-                size = Math.min(b.size * 2 + rng.int(0, 64), 256 * KiB);
-            } else if (k < 0.85) {
-                size = b.size >> 1;
+            } else if (r < allocP + (1 - allocP) * 0.65) {
+                const i = rng.int(0, blocks.length - 1);
+                const b = blocks[i];
+                what = `free(${hex(b.ptr)})`;
+                verify(b, b.usable, 'before free');
+                t.free(b.ptr);
+                removeAt(i);
+                stats.free++;
             } else {
-                size = Math.max(0, b.size + rng.int(-24, 24));
-            }
-            what = `realloc(${hex(b.ptr)}, ${size}) of a ${b.size}-byte block`;
-            verify(b, b.usable, 'before realloc');
-            const q = t.realloc(b.ptr, size);
-            if (size === 0) {
-                if (q !== 0) {
-                    fail(`realloc to 0 returned ${hex(q)}, expected 0`);
+                stats.realloc++;
+                const k = rng.float();
+                if (k < 0.05) {
+                    const size = sizeFn(rng);
+                    what = `realloc(0, ${size})`;
+                    const ptr = t.realloc(0, size);
+                    if (ptr !== 0 || !expectOom) {
+                        addBlock(ptr, size, 16, what, 0);
+                    } else {
+                        stats.failed++;
+                    }
+                    break step;
+                }
+                const i = rng.int(0, blocks.length - 1);
+                const b = blocks[i];
+                let size;
+                if (k < 0.15) {
+                    size = 0;
+                } else if (k < 0.5) {
+                    size = sizeFn(rng);
+                } else if (k < 0.7) {
+                    size = Math.min(b.size * 2 + rng.int(0, 64), 256 * KiB);
+                } else if (k < 0.85) {
+                    size = b.size >> 1;
+                } else {
+                    size = Math.max(0, b.size + rng.int(-24, 24));
+                }
+                what = `realloc(${hex(b.ptr)}, ${size}) of a ${b.size}-byte block`;
+                verify(b, b.usable, 'before realloc');
+                const q = t.realloc(b.ptr, size);
+                if (size === 0) {
+                    if (q !== 0) {
+                        fail(`realloc to 0 returned ${hex(q)}, expected 0`);
+                    }
+                    removeAt(i);
+                    break step;
+                }
+                if (q === 0) {
+                    if (!expectOom) {
+                        fail('returned 0');
+                    }
+                    stats.failed++;
+                    // A failed realloc leaves the block allocated and unchanged.
+                    const u = t.usable(b.ptr);
+                    if (u !== b.usable) {
+                        fail(`failed realloc changed usable size of ${hex(b.ptr)} from ${b.usable} to ${u}`);
+                    }
+                    verify(b, b.usable, 'after failed realloc');
+                    break step;
+                }
+                // The first min(old, new) requested bytes survive, moved or not.
+                const old = { ...b, ptr: q };
+                verify(old, Math.min(b.size, size), `after realloc to ${hex(q)}`);
+                if (onRealloc) {
+                    const p = onRealloc(b, size, q);
+                    if (p) {
+                        fail(p);
+                    }
                 }
                 removeAt(i);
-                continue;
+                addBlock(q, size, 16, what, 0, b);
             }
-            if (q === 0) {
-                if (!expectOom) {
-                    fail('returned 0');
-                }
-                stats.failed++;
-                // A failed realloc leaves the block allocated and unchanged.
-                const u = t.usable(b.ptr);
-                if (u !== b.usable) {
-                    fail(`failed realloc changed usable size of ${hex(b.ptr)} from ${b.usable} to ${u}`);
-                }
-                verify(b, b.usable, 'after failed realloc');
-                continue;
-            }
-            // The first min(old, new) requested bytes survive, moved or not.
-            const old = { ...b, ptr: q };
-            verify(old, Math.min(b.size, size), `after realloc to ${hex(q)}`);
-            removeAt(i);
-            addBlock(q, size, 16, what, 0);
         }
+        hook();
         if ((op + 1) % checkEvery === 0) {
             what = 'periodic overlap/marker check';
             fullCheck();
@@ -643,13 +784,87 @@ export function runModel(t, seed, ops, opts = {}) {
         const b = blocks[blocks.length - 1];
         verify(b, b.usable, 'before final free');
         t.free(b.ptr);
-        blocks.pop();
+        removeAt(blocks.length - 1);
     }
+    what = 'with everything freed';
+    hook();
     const f = t.checkForeign();
     if (f) {
         fail(f);
     }
     return stats;
+}
+
+/**
+ * What realloc must do in module `info`, as an onRealloc check for runModel: with realloc in
+ * place on (the default), a realloc to at most the usable size keeps the pointer; with grow in
+ * place off, a realloc above the usable size moves; with realloc in place off, every realloc
+ * moves.
+ */
+export function reallocRule(info) {
+    const inPlace = feature(info, 'reallocInPlace');
+    const grow = feature(info, 'growInPlace');
+    return (b, size, q) => {
+        if (!inPlace) {
+            return q === b.ptr
+                ? `realloc(${hex(b.ptr)}, ${size}) of a block with usable size ${b.usable} kept its pointer, `
+                    + `but ${info.file} never reallocs in place`
+                : null;
+        }
+        if (size <= b.usable && q !== b.ptr) {
+            return `realloc(${hex(b.ptr)}, ${size}) within the usable size ${b.usable} moved the block to ${hex(q)}`;
+        }
+        if (!grow && size > b.usable && q === b.ptr) {
+            return `realloc(${hex(b.ptr)}, ${size}) grew a block of usable size ${b.usable} in place, `
+                + `but ${info.file} has grow in place off`;
+        }
+        return null;
+    };
+}
+
+/**
+ * An afterOp check for runModel on the counters variant: the counter block agrees exactly with
+ * the model (live allocations and their usable bytes; allocations and usable bytes ever, counted
+ * from the first reading), claimed = allocated + available + 4 * (allocations + heaps), no heap
+ * was ever released, and the heaps fit in memory beside the foreign regions.
+ */
+export function countersCheck(t) {
+    const base = t.counters();
+    return (m) => {
+        const c = t.counters();
+        const expect = [
+            ['allocation count', c.allocationCount, base.allocationCount + m.live],
+            ['allocated bytes', c.allocatedBytes, base.allocatedBytes + m.liveUsable],
+            ['total allocations', c.totalAllocationCount, base.totalAllocationCount + m.totalAllocs],
+            ['total allocated bytes', c.totalAllocatedBytes, base.totalAllocatedBytes + m.totalAllocBytes],
+            ['claimed bytes (allocated + available + 4 * (allocations + heaps))', c.claimedBytes,
+                c.allocatedBytes + c.availableBytes + HEADER * (c.allocationCount + c.heapCount)],
+            ['total heaps (no heap is ever deleted)', c.totalHeapCount, c.heapCount],
+            ['total claimed bytes (nothing is ever released)', c.totalClaimedBytes, c.claimedBytes],
+        ];
+        for (const [name, actual, expected] of expect) {
+            if (actual !== expected) {
+                return `counter ${name} is ${actual}, expected ${expected} (counters ${JSON.stringify(c)})`;
+            }
+        }
+        if (c.heapCount < 1) {
+            return `heap count ${c.heapCount}`;
+        }
+        if ((c.fragmentCount === 0) !== (c.availableBytes === 0) || c.availableBytes < 16 * c.fragmentCount) {
+            return `${c.fragmentCount} fragments hold ${c.availableBytes} available bytes`;
+        }
+        const foreign = t.foreign.reduce((s, r) => s + r.end - r.start, 0);
+        if (c.claimedBytes + foreign > t.bytes - t.heapFloor) {
+            return `${c.claimedBytes} claimed and ${foreign} foreign bytes do not fit in memory `
+                + `(${t.bytes} bytes, heaps above ${hex(t.heapFloor)})`;
+        }
+        return null;
+    };
+}
+
+/** The module-specific runModel checks for instance `t`: the realloc rule, and the counters when it has them. */
+export function variantChecks(t) {
+    return { onRealloc: reallocRule(t.info), afterOp: t.hasCounters ? countersCheck(t) : null };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -697,6 +912,57 @@ if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1]
         assert.match(blockProblem(fake, 65536 + 32, 100, 16, 136), /usable size/);
         assert.match(blockProblem(fake, 32, 100, 16, 108), /below the heaps/);
         assert.match(blockProblem(fake, 4 * 65536 - 64, 100, 16, 108), /past memory end/);
+    });
+
+    test('harness: the realloc rule and the counters check notice violations', () => {
+        const b = { ptr: 0x10000, usable: 108 };
+        const def = reallocRule({ file: 'x.wasm', features: {} });
+        assert.equal(def(b, 50, b.ptr), null);
+        assert.equal(def(b, 108, b.ptr), null);
+        assert.match(def(b, 108, 0x20000), /moved/);
+        assert.equal(def(b, 500, b.ptr), null);
+        assert.equal(def(b, 500, 0x20000), null);
+        const noGrow = reallocRule({ file: 'x.wasm', features: { growInPlace: false } });
+        assert.equal(noGrow(b, 50, b.ptr), null);
+        assert.match(noGrow(b, 50, 0x20000), /moved/);
+        assert.match(noGrow(b, 109, b.ptr), /grow in place off/);
+        assert.equal(noGrow(b, 109, 0x20000), null);
+        const noRealloc = reallocRule({ file: 'x.wasm', features: { reallocInPlace: false } });
+        assert.match(noRealloc(b, 50, b.ptr), /never reallocs in place/);
+        assert.equal(noRealloc(b, 50, 0x20000), null);
+        assert.equal(noRealloc(b, 500, 0x20000), null);
+
+        const good = {
+            allocationCount: 2, allocatedBytes: 120, availableBytes: 1000, fragmentCount: 1, heapCount: 1,
+            claimedBytes: 120 + 1000 + 4 * 3, totalAllocationCount: 5, totalAllocatedBytes: 400,
+            totalHeapCount: 1, totalClaimedBytes: 1132,
+        };
+        const zero = { ...good, allocationCount: 0, allocatedBytes: 0, totalAllocationCount: 0, totalAllocatedBytes: 0 };
+        const model = { live: 2, liveUsable: 120, totalAllocs: 5, totalAllocBytes: 400 };
+        for (const [change, pattern] of [
+            [{}, null],
+            [{ allocationCount: 3 }, /allocation count/],
+            [{ allocatedBytes: 124 }, /allocated bytes/],
+            [{ totalAllocationCount: 4 }, /total allocations/],
+            [{ totalAllocatedBytes: 401 }, /total allocated bytes/],
+            [{ availableBytes: 996 }, /claimed bytes/],
+            [{ totalHeapCount: 2 }, /total heaps/],
+            [{ totalClaimedBytes: 2000 }, /total claimed/],
+            [{ fragmentCount: 100 }, /fragments/],
+        ]) {
+            let reading = zero;
+            const fake = {
+                counters: () => reading, heapFloor: 0x4000, bytes: 65536, foreign: [],
+            };
+            const check = countersCheck(fake);
+            reading = { ...good, ...change };
+            const p = check(model);
+            if (pattern === null) {
+                assert.equal(p, null);
+            } else {
+                assert.match(p ?? 'missed', pattern, JSON.stringify(change));
+            }
+        }
     });
 
     test('harness: the PRNG is deterministic and spread out', () => {

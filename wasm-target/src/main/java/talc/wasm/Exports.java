@@ -15,7 +15,8 @@ import talc.core.Talc;
  * has no start function (it is deleted in post-processing together with TeaVM's runtime) and no
  * data segments: the only state here is one static {@code int} that TeaVM places in its static
  * area and that reads as zero in a fresh memory. Booting writes the allocator's state block and
- * first heap into the module's initial pages, without growing memory.
+ * first heap into the module's initial pages, without growing memory; calls that never
+ * allocate ({@code free} before any allocation, {@code malloc_usable_size}) do not boot.
  *
  * <p>{@link StaticInit} removes the class-initialisation check TeaVM would put in front of every
  * export (the class has no initialiser to run), and {@link Unmanaged} removes the shadow-stack
@@ -49,9 +50,16 @@ public final class Exports {
         return Talc.malloc(handle(), size);
     }
 
+    /**
+     * Does not boot: before the first allocation no pointer but 0 can be passed, and
+     * {@code free(0)} must leave memory as it is.
+     */
     @Export(name = "free")
     public static void free(int ptr) {
-        Talc.free(handle(), ptr);
+        int t = talc;
+        if (t != 0) {
+            Talc.free(t, ptr);
+        }
     }
 
     @Export(name = "realloc")
