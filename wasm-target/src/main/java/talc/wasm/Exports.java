@@ -25,9 +25,6 @@ import talc.core.Talc;
 @StaticInit
 @Unmanaged
 public final class Exports {
-    /** The allocator handle (address of its state block), or 0 before the first boot. */
-    private static int talc;
-
     private Exports() {
     }
 
@@ -37,10 +34,10 @@ public final class Exports {
      * ({@link ModuleLayout}). Booting needs no {@code memory.grow}, so it cannot fail.
      */
     private static int handle() {
-        int t = talc;
+        int t = ModuleGlobal.handle();
         if (t == 0) {
             t = Talc.bootInPlace(ModuleLayout.stateAddress(), ModuleLayout.initialEnd(), Features.source());
-            talc = t;
+            ModuleGlobal.setHandle(t);
         }
         return t;
     }
@@ -56,7 +53,7 @@ public final class Exports {
      */
     @Export(name = "free")
     public static void free(int ptr) {
-        int t = talc;
+        int t = ModuleGlobal.handle();
         if (t != 0) {
             Talc.free(t, ptr);
         }

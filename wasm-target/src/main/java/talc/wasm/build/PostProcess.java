@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Turns TeaVM's raw module into the standalone allocator module.
@@ -121,15 +122,21 @@ final class PostProcess {
         WatModule stripped = raw.wat().map(field -> switch (WatModule.kind(field)) {
             case "export" -> keepExport(field, variant.extraExports()) ? field : null;
             case "start", "data" -> null;
-            case "memory" -> memory;
+            case "memory" -> memory + "\n  " + HANDLE_GLOBAL;
+            case "func" -> withHandleGlobal(field);
             default -> field;
         });
+        String text = stripped.render();
+        if (text.contains(MARKER_TEXT)) {
+            throw new BuildException(output.fileName() + ": an access to talc.wasm.ModuleGlobal was not"
+                    + " rewritten into the handle global (marker " + MARKER_TEXT + " left in the code)");
+        }
 
         String base = baseName(new File(output.fileName()));
         File wat = new File(workDir, base + ".stripped.wat");
         File wasm = new File(workDir, base + ".stripped.wasm");
         File result = new File(outputDir, output.fileName());
-        write(wat, stripped.render());
+        write(wat, text);
         ExternalTool.WAT2WASM.run(wat.getPath(), "-o", wasm.getPath());
 
         List<String> args = new ArrayList<>(WASM_OPT_PASSES);
@@ -137,6 +144,22 @@ final class PostProcess {
         args.addAll(List.of(wasm.getPath(), "-o", result.getPath()));
         ExternalTool.WASM_OPT.run(args.toArray(new String[0]));
         return result;
+    }
+
+    /** The module's handle global, declared beside the memory (see talc.wasm.ModuleGlobal). */
+    static final String HANDLE_GLOBAL = "(global $talc_handle (mut i32) (i32.const 0))";
+    private static final String MARKER_TEXT = Integer.toString(GlobalIntrinsic.MARKER);
+    /** {@link GlobalIntrinsic}'s load: the marker address, then the load. */
+    private static final Pattern HANDLE_LOAD = Pattern.compile(
+            "i32\\.const " + MARKER_TEXT + "\\s+i32\\.load(?: offset=0)?(?: align=\\d+)?");
+    /** {@link GlobalIntrinsic}'s store: the marker address, the temporary holding the value, the store. */
+    private static final Pattern HANDLE_STORE = Pattern.compile(
+            "i32\\.const " + MARKER_TEXT + "\\s+(local\\.get \\S+)\\s+i32\\.store(?: offset=0)?(?: align=\\d+)?");
+
+    /** Rewrites the marker accesses of {@link GlobalIntrinsic} in a function into the handle global. */
+    private static String withHandleGlobal(String func) {
+        String loads = HANDLE_LOAD.matcher(func).replaceAll("global.get \\$talc_handle");
+        return HANDLE_STORE.matcher(loads).replaceAll("$1 global.set \\$talc_handle");
     }
 
     /** The intermediate (TeaVM output minus runtime exports, start and data) before wasm-opt. */

@@ -12,7 +12,9 @@ import org.teavm.vm.spi.TeaVMPlugin;
  * {@code talc.wasm.Exports}, so none of it is compiled into the module. It installs
  * <ul>
  *   <li>{@link MemoryIntrinsic}, which turns the native methods of {@code talc.wasm.WasmMem} into
- *       the {@code memory.grow}/{@code memory.fill}/{@code memory.copy} instructions, and</li>
+ *       the {@code memory.grow}/{@code memory.fill}/{@code memory.copy} instructions,</li>
+ *   <li>{@link GlobalIntrinsic}, which marks the accesses to {@code talc.wasm.ModuleGlobal} for
+ *       the post-processing to turn into a wasm global,</li>
  *   <li>{@link BuildConstants}, which lets each build fix the values of
  *       {@code talc.wasm.WasmFeatures} and {@code talc.wasm.ModuleLayout} through TeaVM
  *       properties, and</li>
@@ -30,6 +32,7 @@ public final class TalcTeaVMPlugin implements TeaVMPlugin {
             return;
         }
         wasm.add(context -> new MemoryIntrinsic(context.getClassSource()));
+        wasm.add(context -> new GlobalIntrinsic());
         host.add(new BuildConstants(host.getProperties()));
         host.add(new RestrictedCore());
     }

@@ -1,0 +1,28 @@
+package talc.wasm;
+
+import org.teavm.interop.StaticInit;
+import org.teavm.interop.Unmanaged;
+
+/**
+ * The module's one piece of state outside linear memory: the allocator handle, kept in a wasm
+ * global so that the module needs no static field, and with it no memory of its own (a module
+ * that works inside another module's memory must not write at fixed addresses).
+ *
+ * <p>TeaVM cannot declare globals, so the build does it in two steps: the intrinsic
+ * {@code talc.wasm.build.GlobalIntrinsic} compiles these natives into a load from, and a store
+ * to, a marker address ({@code MARKER}), and the post-processing ({@code talc.wasm.build.PostProcess})
+ * rewrites exactly those two instruction patterns into {@code global.get}/{@code global.set} of
+ * a new mutable global, and fails the build if a marker is left anywhere.
+ */
+@StaticInit
+@Unmanaged
+public final class ModuleGlobal {
+    private ModuleGlobal() {
+    }
+
+    /** The allocator handle, 0 before the allocator is booted. */
+    public static native int handle();
+
+    /** Sets the allocator handle. */
+    public static native void setHandle(int t);
+}
