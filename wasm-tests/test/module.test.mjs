@@ -28,7 +28,7 @@ const EXPECTED_EXPORTS = {
 };
 const PARAMS = { malloc: 1, free: 1, realloc: 2, calloc: 2, aligned_alloc: 2, malloc_usable_size: 1 };
 /** Parameter counts of the extra exports some variants have. */
-const EXTRA_PARAMS = { talc_counters: 0 };
+const EXTRA_PARAMS = { talc_counters: 0, talc_init: 2 };
 
 const entries = manifest();
 const files = entries.map((e) => e.file);
@@ -129,21 +129,28 @@ test(`talc.wasm is within its byte budget in size-budget.json (${budgetTitle})`,
 
 for (const entry of entries) {
     const { file } = entry;
-    test(`${file}: valid, no imports, exports exactly memory, the six allocator functions and its extraExports`, () => {
+    const title = entry.importedMemory
+        ? `${file}: valid, imports only env.memory, exports exactly the six allocator functions and its extraExports`
+        : `${file}: valid, no imports, exports exactly memory, the six allocator functions and its extraExports`;
+    test(title, () => {
         const bytes = readFileSync(wasmPath(file));
         assert.ok(WebAssembly.validate(bytes), `${file} does not validate`);
         const m = compile(file);
-        assert.deepEqual(WebAssembly.Module.imports(m), [], `${file} imports something`);
-        assert.equal(WebAssembly.Module.imports(m).length, 0);
+        const expectedImports = entry.importedMemory ? [{ module: 'env', name: 'memory', kind: 'memory' }] : [];
+        assert.deepEqual(WebAssembly.Module.imports(m), expectedImports, `${file} imports`);
         const expected = { ...EXPECTED_EXPORTS };
+        if (entry.importedMemory) {
+            delete expected.memory;
+        }
         for (const name of entry.extraExports) {
             expected[name] = 'function';
         }
         const exports = Object.fromEntries(WebAssembly.Module.exports(m).map((e) => [e.name, e.kind]));
         assert.deepEqual(exports, expected, `${file} exports (extraExports in modules.json: ${JSON.stringify(entry.extraExports)})`);
-        assert.equal(WebAssembly.Module.exports(m).length, 7 + entry.extraExports.length, `${file}: duplicate export names`);
-        const instance = new WebAssembly.Instance(m, {});
-        assert.ok(instance.exports.memory instanceof WebAssembly.Memory);
+        assert.equal(WebAssembly.Module.exports(m).length, Object.keys(expected).length, `${file}: duplicate export names`);
+        const memory = new WebAssembly.Memory({ initial: 1 });
+        const instance = new WebAssembly.Instance(m, entry.importedMemory ? { env: { memory } } : {});
+        assert.ok((entry.importedMemory ? memory : instance.exports.memory) instanceof WebAssembly.Memory);
         const params = { ...PARAMS };
         for (const name of entry.extraExports) {
             if (name in EXTRA_PARAMS) {
@@ -160,13 +167,17 @@ for (const entry of entries) {
         assert.deepEqual([...bytes.subarray(0, 8)], [0, 0x61, 0x73, 0x6D, 1, 0, 0, 0], 'magic and version 1');
         const secs = sections(bytes);
         const ids = secs.map((s) => s.id);
-        assert.ok(!ids.includes(2), `${file} has an import section`);
+        assert.equal(ids.includes(2), entry.importedMemory, `${file}: import section present only for an imported memory`);
         assert.ok(!ids.includes(8), `${file} has a start function`);
         for (const id of [11, 12]) {
             const s = secs.find((x) => x.id === id);
             if (s) {
                 assert.equal(leb(bytes, s.start)[0], 0, `${file} has data segments (section ${id})`);
             }
+        }
+        if (entry.importedMemory) {
+            assert.ok(!ids.includes(5), `${file} defines a memory besides the imported one`);
+            return;
         }
         const mem = secs.find((s) => s.id === 5);
         assert.ok(mem, `${file} defines no memory`);

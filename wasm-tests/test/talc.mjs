@@ -132,8 +132,27 @@ export function compile(name = 'talc.wasm') {
 
 /** A fresh instance of the named module (no imports), wrapped. */
 export function instantiate(name = 'talc.wasm') {
-    return new Talc(new WebAssembly.Instance(compile(name), {}), name);
+    if (!moduleInfo(name).importedMemory) {
+        return new Talc(new WebAssembly.Instance(compile(name), {}), name);
+    }
+    // A module that serves part of another module's memory: the "other module" owns everything
+    // below SHARED_START (filled with a marker the foreign-region checks verify), talc gets the
+    // rest with no limit, so every test of a standalone module applies to it too.
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    new Uint8Array(memory.buffer).fill(SHARED_MARKER, 0, SHARED_START);
+    const instance = new WebAssembly.Instance(compile(name), { env: { memory } });
+    if (instance.exports.talc_init(SHARED_START, 0) !== 1) {
+        throw new Error(`${name}: talc_init(${SHARED_START}, 0) failed`);
+    }
+    const t = new Talc(instance, name, memory);
+    t.heapFloor = SHARED_START;
+    t.foreign.push({ start: 0, end: SHARED_START, marker: SHARED_MARKER, sparse: false });
+    return t;
 }
+
+/** Where an imported-memory module's region starts in the tests; below it is "another module's". */
+export const SHARED_START = 4096;
+const SHARED_MARKER = 0xC3;
 
 /**
  * Wraps one instance. Every export call converts pointers with `>>> 0`, then re-reads
@@ -142,11 +161,11 @@ export function instantiate(name = 'talc.wasm') {
  * as regions filled with a marker byte, which `checkForeign` verifies.
  */
 export class Talc {
-    constructor(instance, name) {
+    constructor(instance, name, memory = instance.exports.memory) {
         this.name = name;
         this.instance = instance;
         this.e = instance.exports;
-        this.memory = this.e.memory;
+        this.memory = memory;
         this.initialBytes = this.memory.buffer.byteLength;
         /** This module's entry in modules.json. */
         this.info = moduleInfo(name);
@@ -292,7 +311,8 @@ export class Talc {
         for (const region of this.foreign) {
             const expect = markerPage(region.marker);
             for (const p of foreignPages(region)) {
-                if (!Buffer.from(u8.buffer, p, PAGE).equals(expect)) {
+                const len = Math.min(PAGE, region.end - p);
+                if (!Buffer.from(u8.buffer, p, len).equals(expect.subarray(0, len))) {
                     let i = p;
                     while (u8[i] === region.marker) {
                         i++;

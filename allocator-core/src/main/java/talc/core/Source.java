@@ -19,6 +19,9 @@ import static talc.core.Chunk.UNIT;
  *       also grows less); otherwise (another party grew memory in between) claims a new heap.
  *       Word A is the end of the last heap it grew.</li>
  * </ul>
+ * For both growing sources word B is the memory size in pages they never grow past:
+ * {@link #MAX_PAGES}, or less for an allocator that serves part of a memory shared with other
+ * code ({@link #bootInRegion}).
  *
  * <h2>Growth policy (both growing sources)</h2>
  * A request that needs {@code k} pages grows {@code max(k', min(pages * 3 / 16, 256))} pages,
@@ -52,7 +55,9 @@ public final class Source {
     }
 
     static void set(int t, int kind, int a, int b) {
-        Mem.putInt(t + State.SOURCE_KIND, kind);
+        if (Features.source() == Features.SOURCE_PER_ALLOCATOR) {
+            Mem.putInt(t + State.SOURCE_KIND, kind);
+        }
         Mem.putInt(t + State.SOURCE_A, a);
         Mem.putInt(t + State.SOURCE_B, b);
     }
@@ -75,7 +80,7 @@ public final class Source {
 
     private static boolean grow(int t, int kind, int need) {
         int pages = Mem.pages();
-        int room = MAX_PAGES - pages;
+        int room = Mem.getInt(t + State.SOURCE_B) - pages;
         int lastEnd = Mem.getInt(t + State.SOURCE_A);
         // A fresh heap starts one unit above its page boundary (first header word, aligned).
         int bytes = need + UNIT;
@@ -121,8 +126,30 @@ public final class Source {
      */
     static int boot(int t, int end, int kind) {
         State.init(t);
-        set(t, kind, end, 0);
+        set(t, kind, end, MAX_PAGES);
         Heaps.add(t, t + State.size() + UNIT, end);
+        return t;
+    }
+
+    /**
+     * Creates an allocator with a growing source in the region {@code [start, limit)} of a memory
+     * that other code uses too: the state block at {@code start} (rounded up to 16), the first
+     * heap from there to the end of the region or of the memory, whichever comes first; later
+     * growth never takes memory past {@code limit} ({@code limit <= 0}, i.e. 2 GiB or more
+     * unsigned, means no limit). Returns the handle, or 0 when the part of the region that
+     * exists cannot hold the state block and a chunk.
+     */
+    static int bootInRegion(int start, int limit, int kind) {
+        int memoryEnd = Math.min(Mem.pages(), MAX_PAGES) << Mem.PAGE_SHIFT;
+        int end = (limit <= 0 ? memoryEnd : Math.min(limit, memoryEnd)) & Chunk.SIZE_MASK;
+        int t = (start + UNIT - 1) & Chunk.SIZE_MASK;
+        if (start <= 0 || t <= 0 || end - t < State.size() + 2 * UNIT) {
+            return 0;
+        }
+        boot(t, end, kind);
+        if (limit > 0) {
+            Mem.putInt(t + State.SOURCE_B, Math.min(limit >>> Mem.PAGE_SHIFT, MAX_PAGES));
+        }
         return t;
     }
 

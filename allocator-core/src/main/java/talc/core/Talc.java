@@ -49,9 +49,13 @@ public final class Talc {
         Source.set(t, Source.CLAIM, base, size);
     }
 
-    /** Sets the source to {@link Source#GROW_AND_CLAIM} or {@link Source#GROW_AND_EXTEND}. */
+    /**
+     * Sets the source to {@link Source#GROW_AND_CLAIM} or {@link Source#GROW_AND_EXTEND};
+     * {@code lastHeapEnd} is where a heap of this allocator ends that the Extend source may extend
+     * (0: none).
+     */
     public static void useGrowingSource(int t, int kind, int lastHeapEnd) {
-        Source.set(t, kind, lastHeapEnd, 0);
+        Source.set(t, kind, lastHeapEnd, Source.MAX_PAGES);
     }
 
     /** Sets the source to Manual. */
@@ -71,6 +75,16 @@ public final class Talc {
      */
     public static int bootInPlace(int t, int end, int kind) {
         return Source.boot(t, end, kind);
+    }
+
+    /**
+     * Creates an allocator with a growing source in {@code [start, limit)} of a memory shared
+     * with other code (see README_WASM.md, "Sharing a memory"): never touches memory outside the
+     * region, never grows memory past {@code limit}. Returns the handle, or 0 if the region is
+     * too small or not in memory yet.
+     */
+    public static int bootInRegion(int start, int limit, int kind) {
+        return Source.bootInRegion(start, limit, kind);
     }
 
     public static int malloc(int t, int size) {

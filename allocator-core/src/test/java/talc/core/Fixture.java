@@ -41,6 +41,13 @@ final class Fixture {
         return f;
     }
 
+    /** An allocator already booted at {@code t} with a source of {@code kind}; its heaps are the caller's to record. */
+    static Fixture adopt(int t, int kind) {
+        Fixture f = new Fixture(t);
+        f.sourceKind = kind;
+        return f;
+    }
+
     static int firstChunk(int regionBase) {
         return Chunk.alignUp(regionBase + Chunk.HEADER, Chunk.UNIT);
     }

@@ -129,6 +129,40 @@ class SourceTest {
     }
 
     @Test
+    void aRegionOfASharedMemoryIsAllTheAllocatorTouchesAndGrowsTo() {
+        // Another module's data below 64 KiB and above 1 MiB; the allocator gets [64 KiB + 5, 1 MiB).
+        int start = 65536 + 5;
+        int limit = 1 << 20;
+        Mem.reset(4, 64);
+        Mem.fill(0, 0x5A, 4 * Mem.PAGE_SIZE);
+        int t = Talc.bootInRegion(start, limit, Source.GROW_AND_EXTEND);
+        assertEquals(Chunk.alignUp(start, 16), t);
+        Fixture f = Fixture.adopt(t, Source.GROW_AND_EXTEND);
+        f.heaps.put(Fixture.firstChunk(t + Talc.stateSize()), 4 * Mem.PAGE_SIZE);
+        ModelRun run = new ModelRun(f, 11);
+        run.foreign.put(0, start);
+        for (int i = 0; i < 20_000; i++) {
+            run.step();
+            assertTrue(Mem.pages() <= limit >>> Mem.PAGE_SHIFT, "grew past the limit");
+        }
+        run.scan();
+        for (int a = 0; a < start; a += 64) {
+            assertEquals(0x5A, Mem.getByte(a), "the other module's data below the region");
+        }
+        assertTrue(run.failures > 0, "the limit made some requests fail");
+        run.drain();
+    }
+
+    @Test
+    void aRegionMustHoldTheStateAndAChunk() {
+        Mem.reset(1, 1);
+        assertEquals(0, Talc.bootInRegion(0, 4096, Source.GROW_AND_EXTEND), "0 is never a region");
+        assertEquals(0, Talc.bootInRegion(4096, 4096 + Talc.stateSize(), Source.GROW_AND_EXTEND));
+        assertEquals(0, Talc.bootInRegion(70_000, 90_000, Source.GROW_AND_EXTEND), "not in memory yet");
+        assertNotEquals(0, Talc.bootInRegion(4096, 8192, Source.GROW_AND_EXTEND));
+    }
+
+    @Test
     void bootFailsCleanlyWhenMemoryCannotGrow() {
         Mem.reset(2, 2);
         assertEquals(0, Talc.bootGrowing(Source.GROW_AND_EXTEND));

@@ -31,20 +31,43 @@ public final class Exports {
     /**
      * The handle, booting the allocator on first use in the module's initial memory: its state
      * block right after TeaVM's static area, its first heap up to the end of the initial pages
-     * ({@link ModuleLayout}). Booting needs no {@code memory.grow}, so it cannot fail.
+     * ({@link ModuleLayout}). Booting needs no {@code memory.grow}, so it cannot fail. A module
+     * with an imported memory never boots here: its handle is 0 until {@link #init}, and every
+     * call fails (returns 0, frees nothing) until then.
      */
     private static int handle() {
         int t = ModuleGlobal.handle();
-        if (t == 0) {
+        if (t == 0 && !ModuleLayout.importedMemory()) {
             t = Talc.bootInPlace(ModuleLayout.stateAddress(), ModuleLayout.initialEnd(), Features.source());
             ModuleGlobal.setHandle(t);
         }
         return t;
     }
 
+    /**
+     * Imported-memory modules only: makes the allocator serve {@code [start, limit)} of the
+     * memory (see {@code talc.core.Talc#bootInRegion}). Returns 1, or 0 when the region is too
+     * small, not yet in memory, or the allocator was already set up.
+     */
+    @Export(name = "talc_init")
+    public static int init(int start, int limit) {
+        if (ModuleGlobal.handle() != 0) {
+            return 0;
+        }
+        int t = Talc.bootInRegion(start, limit, Features.source());
+        ModuleGlobal.setHandle(t);
+        return t == 0 ? 0 : 1;
+    }
+
+    /** Whether {@code t} is no allocator: only possible with an imported memory before {@link #init}. */
+    private static boolean none(int t) {
+        return ModuleLayout.importedMemory() && t == 0;
+    }
+
     @Export(name = "malloc")
     public static int malloc(int size) {
-        return Talc.malloc(handle(), size);
+        int t = handle();
+        return none(t) ? 0 : Talc.malloc(t, size);
     }
 
     /**
@@ -61,17 +84,20 @@ public final class Exports {
 
     @Export(name = "realloc")
     public static int realloc(int ptr, int size) {
-        return Talc.realloc(handle(), ptr, size);
+        int t = handle();
+        return none(t) ? 0 : Talc.realloc(t, ptr, size);
     }
 
     @Export(name = "calloc")
     public static int calloc(int n, int size) {
-        return Talc.calloc(handle(), n, size);
+        int t = handle();
+        return none(t) ? 0 : Talc.calloc(t, n, size);
     }
 
     @Export(name = "aligned_alloc")
     public static int alignedAlloc(int align, int size) {
-        return Talc.alignedAlloc(handle(), align, size);
+        int t = handle();
+        return none(t) ? 0 : Talc.alignedAlloc(t, align, size);
     }
 
     /**
@@ -81,7 +107,8 @@ public final class Exports {
      */
     @Export(name = "talc_counters")
     public static int counters() {
-        return Counters.address(handle());
+        int t = handle();
+        return none(t) ? 0 : Counters.address(t);
     }
 
     /** Needs no handle: the size is in the chunk header in front of {@code ptr}. */

@@ -24,4 +24,12 @@ public final class ModuleLayout {
     public static int initialEnd() {
         return 0;
     }
+
+    /**
+     * Whether the module imports its memory from another module and serves the region that
+     * {@code talc_init} names, instead of owning its memory and booting on first use.
+     */
+    public static boolean importedMemory() {
+        return false;
+    }
 }

@@ -145,9 +145,10 @@ public final class BuildWasm {
             extra.append(extra.length() == 0 ? "" : ", ").append('"').append(name).append('"');
         }
         return String.format("{\"file\": \"%s\", \"variant\": \"%s\", \"purpose\": \"%s\", \"bytes\": %d,"
-                        + " \"grows\": %b, \"maxPages\": %s, \"features\": {%s}, \"extraExports\": [%s],"
+                        + " \"grows\": %b, \"importedMemory\": %b, \"maxPages\": %s, \"features\": {%s}, \"extraExports\": [%s],"
                         + " \"staticEnd\": %d, \"stateAddress\": %d, \"initialPages\": %d}",
                 output.fileName(), variant.name(), variant.purpose(), module.length(), variant.grows(),
+                variant.importedMemory(),
                 output.hasMaximum() ? Integer.toString(output.maxPages()) : "null", features, extra,
                 layout.staticEnd(), layout.stateAddress(), layout.initialPages());
     }

@@ -102,7 +102,12 @@ final class ModuleDetails {
     }
 
     private Matcher memory() throws BuildException {
-        List<String> memories = lines("Memory");
+        List<String> memories = new ArrayList<>(lines("Memory"));
+        for (String line : lines("Import")) {
+            if (line.contains(" memory[")) {
+                memories.add(line);
+            }
+        }
         if (memories.size() != 1) {
             throw new BuildException("expected exactly one memory, found " + memories.size());
         }

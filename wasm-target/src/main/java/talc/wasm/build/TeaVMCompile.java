@@ -74,6 +74,8 @@ final class TeaVMCompile {
                     Integer.toString(layout.stateAddress()));
             tool.getProperties().setProperty(BuildConstants.LAYOUT_PREFIX + "initialEnd",
                     Integer.toString(layout.initialEnd()));
+            tool.getProperties().setProperty(BuildConstants.LAYOUT_PREFIX + "importedMemory",
+                    Boolean.toString(variant.importedMemory()));
         }
         try {
             tool.generate();

@@ -19,10 +19,12 @@ import talc.core.Source;
  *                     method name ({@code true}/{@code false}, or a number for {@code source})
  * @param extraExports function exports beyond the C ABI that this variant keeps
  * @param minPages     least initial memory in pages: the arena's size for an arena variant
+ * @param importedMemory whether the module imports its memory ({@code env.memory}) and serves the
+ *                     region {@code talc_init} names, instead of owning its memory
  * @param outputs      the post-processed modules to write
  */
 record Variant(String name, String purpose, Map<String, String> features, List<String> extraExports,
-               int minPages, List<Output> outputs) {
+               int minPages, boolean importedMemory, List<Output> outputs) {
     /** The method names of {@code talc.core.Features} a variant may set. */
     static final Set<String> FEATURE_NAMES = Set.of("wasmBinning", "counters", "growInPlace", "reallocInPlace", "source");
 
@@ -32,6 +34,8 @@ record Variant(String name, String purpose, Map<String, String> features, List<S
     static final int ARENA_PAGES = 256;
     /** The counters variant's export: the address of the counter block in the state block. */
     static final String COUNTERS_EXPORT = "talc_counters";
+    /** The imported-memory variant's export: {@code talc_init(start, limit)}. */
+    static final String INIT_EXPORT = "talc_init";
 
     /** The default module and its memory-capped twin used by the OOM tests. */
     static final Variant DEFAULT = growing("talc",
@@ -47,8 +51,11 @@ record Variant(String name, String purpose, Map<String, String> features, List<S
             growing("talc-no-realloc-in-place", "Talc's disable-realloc-in-place: realloc always allocates, copies, frees",
                     Map.of("reallocInPlace", "false"), List.of()),
             new Variant("talc-arena", "arena: serves its 16 MiB initial memory, never calls memory.grow",
-                    Map.of("source", Integer.toString(Source.MANUAL)), List.of(), ARENA_PAGES,
-                    List.of(new Output("talc-arena.wasm", Output.NO_MAXIMUM))));
+                    Map.of("source", Integer.toString(Source.MANUAL)), List.of(), ARENA_PAGES, false,
+                    List.of(new Output("talc-arena.wasm", Output.NO_MAXIMUM))),
+            new Variant("talc-imported", "imports env.memory and serves the region [start, limit) that"
+                    + " talc_init(start, limit) names, growing memory up to limit", Map.of(),
+                    List.of(INIT_EXPORT), 0, true, List.of(new Output("talc-imported.wasm", Output.NO_MAXIMUM))));
 
     Variant {
         for (Map.Entry<String, String> feature : features.entrySet()) {
@@ -69,14 +76,14 @@ record Variant(String name, String purpose, Map<String, String> features, List<S
 
     /** A variant with a growing source: the module, and its twin capped at {@link #TEST_MAX_PAGES}. */
     private static Variant growing(String name, String purpose, Map<String, String> features, List<String> extraExports) {
-        return new Variant(name, purpose, features, extraExports, 0, List.of(
+        return new Variant(name, purpose, features, extraExports, 0, false, List.of(
                 new Output(name + ".wasm", Output.NO_MAXIMUM),
                 new Output(name + "-max" + TEST_MAX_PAGES + ".wasm", TEST_MAX_PAGES)));
     }
 
     /** The same variant under another name (another raw output file). */
     Variant renamed(String newName) {
-        return new Variant(newName, purpose, features, extraExports, minPages, outputs);
+        return new Variant(newName, purpose, features, extraExports, minPages, importedMemory, outputs);
     }
 
     /** Whether the allocator of this variant grows memory (any source but Manual). */

@@ -108,6 +108,14 @@ final class WatModule {
         return new WatModule(result);
     }
 
+    /** A copy with {@code field} added before all others. */
+    WatModule withFirst(String field) {
+        List<String> result = new ArrayList<>();
+        result.add(field);
+        result.addAll(fields);
+        return new WatModule(result);
+    }
+
     /** The module as text for wat2wasm. */
     String render() {
         StringBuilder sb = new StringBuilder("(module\n");
