@@ -1,0 +1,183 @@
+// The benchmark suite's command line (scripts/bench runs it; Node 20, or `deno run -A`).
+//
+//   node --expose-gc scripts/benchmark/main.mjs [options] [module.wasm ...]
+//
+// Runs every workload over the modules and prints the report; with --json FILE, also writes
+// the results, the SVG charts and a Markdown report (bench.md) into FILE's directory.
+
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, platform, arch, totalmem } from 'node:os';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import process from 'node:process';
+import { fileURLToPath } from 'node:url';
+import { charts } from './charts.mjs';
+import { loadSubjects } from './modules.mjs';
+import { PRESETS } from './presets.mjs';
+import { progressBar } from './progress.mjs';
+import { markdownReport, textReport } from './report.mjs';
+import { summarizeSuite } from './summary.mjs';
+import { runSuite } from './suite.mjs';
+import { buildTlsf } from './tlsf.mjs';
+import { readTrace } from './trace.mjs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, '..', '..');
+const TALC = join(ROOT, 'wasm-target', 'target', 'wasm', 'talc.wasm');
+const PEERS = resolve(ROOT, '..', 'shared', 'peers');
+const TRACES = join(ROOT, 'scripts', 'traces');
+const BUILT = join(ROOT, 'scripts', 'target');
+
+const README_START = '<!-- scripts/bench --readme: start -->';
+const README_END = '<!-- scripts/bench --readme: end -->';
+const README_CHARTS = ['overview.svg', 'speed-talc.svg', 'speed-talc-realloc.svg', 'memory.svg', 'latency.svg'];
+
+const USAGE = `usage: scripts/bench [options] [module.wasm | directory ...]
+
+Benchmarks wasm allocator modules (exports memory, malloc, free, realloc, calloc, and
+optionally aligned_alloc) side by side. The first module is the reference.
+
+Modules, by default: ${relative(process.cwd(), TALC)}, every module in ${PEERS}
+(when it exists), and AssemblyScript's TLSF built from npm (when scripts/node_modules has it).
+Named modules (or directories of them) replace that list.
+
+  --quick            a short run (about a minute) instead of the full one
+  --smoke            a run that only proves everything works (seconds)
+  --only ID,...      only the workloads whose id starts with one of these:
+                     talc, sizes, latency, efficiency, growth, trace
+  --traces PATH,...  trace files or directories of *.trace.gz (default ${relative(process.cwd(), TRACES)})
+  --peers DIR        the peer modules' directory (default ${PEERS})
+  --json FILE        write the results to FILE, with SVG charts and bench.md beside it
+  --readme FILE      with --json: also put the Markdown report, with the main charts, into
+                     FILE between the lines ${README_START} and ${README_END}
+  --help             this text`;
+
+function parseArgs(argv) {
+    const opts = { preset: 'full', only: null, traces: [TRACES], peers: PEERS, json: null, readme: null, modules: [] };
+    for (let i = 0; i < argv.length; i++) {
+        const a = argv[i];
+        const value = () => {
+            if (i + 1 >= argv.length) {
+                throw new Error(`${a} needs a value`);
+            }
+            return argv[++i];
+        };
+        switch (a) {
+        case '--quick':
+        case '--smoke':
+            opts.preset = a.slice(2);
+            break;
+        case '--only':
+            opts.only = value().split(',');
+            break;
+        case '--traces':
+            opts.traces = value().split(',');
+            break;
+        case '--peers':
+            opts.peers = value();
+            break;
+        case '--json':
+            opts.json = value();
+            break;
+        case '--readme':
+            opts.readme = value();
+            break;
+        case '--help':
+            console.log(USAGE);
+            process.exit(0);
+            break;
+        default:
+            if (a.startsWith('--')) {
+                throw new Error(`unknown option ${a}\n\n${USAGE}`);
+            }
+            opts.modules.push(a);
+        }
+    }
+    if (opts.readme && !opts.json) {
+        throw new Error('--readme needs --json (the charts it shows are written beside the results)');
+    }
+    return opts;
+}
+
+/** The files ending in `suffix` of each path that is a directory, and the other paths as given. */
+function expand(paths, suffix) {
+    return paths.flatMap((p) => (statSync(p).isDirectory()
+        ? readdirSync(p).filter((f) => f.endsWith(suffix)).sort().map((f) => join(p, f))
+        : [p]));
+}
+
+async function defaultModules(opts) {
+    if (!existsSync(TALC)) {
+        throw new Error(`${TALC} does not exist: build it (scripts/bench does) with\n`
+            + '  mvn -q -pl allocator-core,wasm-target -am package -DskipTests');
+    }
+    const peers = existsSync(opts.peers) ? expand([opts.peers], '.wasm') : [];
+    const tlsf = await buildTlsf(BUILT);
+    return [TALC, ...peers, ...(tlsf ? [tlsf] : [])];
+}
+
+function describeMachine() {
+    const cpu = cpus();
+    const runtime = globalThis.Deno
+        ? `Deno ${globalThis.Deno.version.deno} (V8 ${globalThis.Deno.version.v8})`
+        : `Node ${process.version} (V8 ${process.versions.v8})`;
+    return {
+        runtime,
+        machine: `${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${cpu.length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, ${platform()} ${arch()}`,
+    };
+}
+
+async function main() {
+    const opts = parseArgs(process.argv.slice(2));
+    const subjects = loadSubjects(opts.modules.length > 0 ? expand(opts.modules, '.wasm') : await defaultModules(opts));
+    const traces = expand(opts.traces.filter((p) => existsSync(p)), '.trace.gz').map(readTrace);
+    const suite = runSuite({
+        subjects,
+        preset: PRESETS[opts.preset],
+        traces,
+        only: opts.only,
+        progress: progressBar(process.stderr),
+    });
+    const result = {
+        meta: { date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC', preset: opts.preset, ...describeMachine() },
+        modules: subjects.map((s) => ({
+            name: s.name, path: relative(ROOT, s.path), bytes: s.bytes.length, sha256: s.sha256,
+            minAlign: s.minAlign, alignedBy: s.alignedBy,
+        })),
+        workloads: suite.workloads,
+    };
+    result.summary = summarizeSuite(result, subjects.map((s) => s.name));
+    process.stdout.write(textReport(result));
+    if (opts.json) {
+        const dir = dirname(resolve(opts.json));
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(opts.json, `${JSON.stringify(result, null, 1)}\n`);
+        const made = charts(result);
+        for (const c of made) {
+            writeFileSync(join(dir, c.file), c.svg);
+        }
+        writeFileSync(join(dir, 'bench.md'), markdownReport(result, made));
+        console.error(`wrote ${opts.json}, bench.md and ${made.length} charts in ${dir}`);
+        if (opts.readme) {
+            const shown = README_CHARTS.map((file) => made.find((c) => c.file === file)).filter(Boolean)
+                .map((c) => ({ ...c, file: relative(dirname(resolve(opts.readme)), join(dir, c.file)) }));
+            replaceSection(opts.readme, markdownReport(result, shown));
+            console.error(`updated ${opts.readme}`);
+        }
+    }
+}
+
+/** Replaces what lies between the marker lines of `file` with `text`. */
+function replaceSection(file, text) {
+    const old = readFileSync(file, 'utf8');
+    const start = old.indexOf(`${README_START}\n`);
+    const end = old.indexOf(README_END, start);
+    if (start < 0 || end < 0) {
+        throw new Error(`${file} has no lines ${README_START} ... ${README_END}`);
+    }
+    writeFileSync(file, `${old.slice(0, start + README_START.length + 1)}${text}${old.slice(end)}`);
+}
+
+main().catch((e) => {
+    console.error(`${basename(process.argv[1] ?? 'bench')}: ${e.message}`);
+    process.exit(1);
+});
