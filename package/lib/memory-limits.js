@@ -1,0 +1,77 @@
+// The maximumPages option of a module that owns its memory. The shipped modules declare no
+// maximum, so the loader writes one into the module's memory section before compiling it: the
+// engine then refuses memory.grow past it, and the allocator answers such a request with 0, as
+// it does for any grow that fails (the tests' -max256 builds are made the same way at build
+// time). A declared maximum also lets an engine reserve less address space.
+
+const MEMORY_SECTION = 5;
+
+/**
+ * A copy of the module `bytes` whose one defined memory has the maximum `maxPages`; throws when
+ * the module defines no memory or its minimum is above `maxPages`.
+ */
+export function withMaximumPages(bytes, maxPages, what) {
+    const section = findSection(bytes, MEMORY_SECTION);
+    if (!section) {
+        throw new Error(`talc-wasm: ${what} defines no memory of its own, so maximumPages cannot apply`);
+    }
+    let pos = section.start;
+    const [count, afterCount] = readLeb(bytes, pos);
+    const flags = bytes[afterCount];
+    if (count !== 1 || flags > 1) {
+        throw new Error(`talc-wasm: ${what}: unexpected memory section (${count} memories, flags ${flags})`);
+    }
+    pos = afterCount + 1;
+    const [minPages] = readLeb(bytes, pos);
+    if (minPages > maxPages) {
+        throw new Error(`talc-wasm: maximumPages ${maxPages} is below the ${minPages} pages ${what} starts with`);
+    }
+    const contents = [...leb(1), 0x01, ...leb(minPages), ...leb(maxPages)];
+    const head = bytes.subarray(0, section.id);
+    const tail = bytes.subarray(section.end);
+    const out = new Uint8Array(head.length + 1 + leb(contents.length).length + contents.length + tail.length);
+    out.set(head, 0);
+    out.set([MEMORY_SECTION, ...leb(contents.length), ...contents], head.length);
+    out.set(tail, out.length - tail.length);
+    return out;
+}
+
+/** The section with `id`: {id: offset of its id byte, start and end of its contents}, or null. */
+function findSection(bytes, id) {
+    let pos = 8;
+    while (pos < bytes.length) {
+        const at = pos;
+        const [size, start] = readLeb(bytes, pos + 1);
+        if (bytes[at] === id) {
+            return { id: at, start, end: start + size };
+        }
+        pos = start + size;
+    }
+    return null;
+}
+
+function readLeb(bytes, pos) {
+    let value = 0;
+    let shift = 0;
+    for (;;) {
+        const b = bytes[pos++];
+        value += (b & 0x7F) * 2 ** shift;
+        shift += 7;
+        if ((b & 0x80) === 0) {
+            return [value, pos];
+        }
+    }
+}
+
+function leb(value) {
+    const out = [];
+    do {
+        let b = value & 0x7F;
+        value = Math.floor(value / 128);
+        if (value !== 0) {
+            b |= 0x80;
+        }
+        out.push(b);
+    } while (value !== 0);
+    return out;
+}
