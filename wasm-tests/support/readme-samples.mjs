@@ -1,6 +1,6 @@
 // The code samples of README_WASM.md, for the tests that run them. A fence's info string says
 // where a sample runs: `js` in Node, `js deno` in Deno (both by readme.test.mjs), `html` in
-// headless Chromium (by browser.test.mjs). Other languages (sh, c, rust, text) are not run:
+// headless Chromium (by browser.test.mjs). Other languages (sh, c, text) are not run:
 // install commands, C and Rust fragments that need a toolchain the tests do not have, and
 // expected output. A `text` fence right after a sample, with at most one line of prose between,
 // is the output the sample must print.

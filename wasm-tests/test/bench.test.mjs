@@ -163,7 +163,10 @@ test('the command line writes the results, the charts and bench.md', () => {
         '--traces', tinyTracePath, '--json', json, wasmPath('talc.wasm'), ...peerPaths], { encoding: 'utf8' });
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /Talc's wasm benchmark, alloc\/free 50\/50 \[talc\]/);
-    assert.match(run.stdout, /against its peers/);
+    if (peerPaths.length > 0) {
+        // The peers' summary needs peers: ../shared/peers is beside the repository in CI, not in every clone.
+        assert.match(run.stdout, /against its peers/);
+    }
     const result = JSON.parse(readFileSync(json, 'utf8'));
     assert.deepEqual(result.workloads.map((w) => w.id), ['talc', 'talc-realloc', 'latency', 'trace:tiny']);
     assert.deepEqual(result.modules.map((m) => m.name), names);

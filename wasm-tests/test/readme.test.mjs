@@ -19,7 +19,6 @@ import { guideBlocks, samplesFor } from '../support/readme-samples.mjs';
 const NOT_RUN = {
     sh: 'shell commands: building, packing, installing (package.test.mjs does the same with the tarball)',
     c: 'fragments of examples/c-hashtable/hashtable.c, which cprogram.test.mjs builds and runs whole',
-    rust: 'a sketch for Rust users; the tests have no Rust toolchain',
     text: 'output of the sample before it, compared by the tests',
 };
 
