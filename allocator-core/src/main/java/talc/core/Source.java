@@ -165,7 +165,9 @@ public final class Source {
         if (old < 0) {
             return 0;
         }
-        int t = old << Mem.PAGE_SHIFT;
-        return boot(t, t + Mem.PAGE_SIZE, kind);
+        int base = old << Mem.PAGE_SHIFT;
+        // Address 0 is null, and a handle of 0 means failure: at the bottom of an empty memory
+        // the state block goes one unit up.
+        return boot(base == 0 ? UNIT : base, base + Mem.PAGE_SIZE, kind);
     }
 }
