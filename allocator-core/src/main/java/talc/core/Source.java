@@ -5,7 +5,8 @@ import static talc.core.Chunk.UNIT;
 
 /**
  * What an allocator does when its heaps cannot serve a request (Talc's {@code Source}s), chosen
- * per allocator by a kind stored in the state block. {@link #acquire} is called at most once per
+ * per allocator by a kind stored in the state block, or for every allocator of a build by
+ * {@link Features#source()} (a wasm module fixes it). {@link #acquire} is called at most once per
  * request: if the memory it adds still does not serve the request, the request fails, so no
  * source can loop.
  *
