@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import talc.core.ModelRun.Block;
 
 /**
  * The fuzz target: decodes arbitrary bytes into an allocator configuration and a sequence of
@@ -146,19 +147,6 @@ final class AllocatorFuzzTarget {
 
         int s32() {
             return u16() | u16() << 16;
-        }
-    }
-
-    /** A live block of the model. */
-    static final class Block {
-        int ptr;
-        int size;
-        final int id;
-
-        Block(int ptr, int size, int id) {
-            this.ptr = ptr;
-            this.size = size;
-            this.id = id;
         }
     }
 
