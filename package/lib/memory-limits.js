@@ -36,6 +36,20 @@ export function withMaximumPages(bytes, maxPages, what) {
     return out;
 }
 
+/** The maximum, in pages, that the module's one defined memory declares, or null when it declares none or defines no memory. */
+export function declaredMaximumPages(bytes) {
+    const section = findSection(bytes, MEMORY_SECTION);
+    if (!section) {
+        return null;
+    }
+    const [, afterCount] = readLeb(bytes, section.start);
+    if ((bytes[afterCount] & 1) === 0) {
+        return null;
+    }
+    const [, afterMin] = readLeb(bytes, afterCount + 1);
+    return readLeb(bytes, afterMin)[0];
+}
+
 /** The section with `id`: {id: offset of its id byte, start and end of its contents}, or null. */
 function findSection(bytes, id) {
     let pos = 8;

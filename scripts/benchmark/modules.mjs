@@ -14,6 +14,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { declaredMaximumPages, withMaximumPages } from '../../package/lib/memory-limits.js';
 
 export const PAGE = 65536;
 
@@ -101,7 +102,12 @@ export class Subject {
     _cappedModule(capBytes) {
         let m = this._capped.get(capBytes);
         if (!m) {
-            m = new WebAssembly.Module(withMemoryMaximum(this.bytes, Math.floor(capBytes / PAGE)));
+            // The capped workload (Talc's heap efficiency) needs a memory that cannot grow past a
+            // fixed size, like Talc's fixed arena: the module is rewritten with that maximum,
+            // or keeps its own if it declares a lower one.
+            const cap = Math.floor(capBytes / PAGE);
+            const declared = declaredMaximumPages(this.bytes);
+            m = new WebAssembly.Module(withMaximumPages(this.bytes, declared === null ? cap : Math.min(declared, cap), this.name));
             this._capped.set(capBytes, m);
         }
         return m;
@@ -128,74 +134,4 @@ export function loadSubjects(paths) {
         subjects.push(s);
     }
     return subjects;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Rewriting the memory section: the capped workload (Talc's heap efficiency) needs a memory that
-// cannot grow beyond a fixed size, like Talc's fixed arena, so that each allocator meets its own
-// out-of-memory path. A memory's maximum is part of its type in the binary, so the module is
-// rewritten with one.
-
-function readLeb(bytes, pos) {
-    let value = 0;
-    let shift = 0;
-    for (;;) {
-        const b = bytes[pos++];
-        value += (b & 0x7F) * 2 ** shift;
-        shift += 7;
-        if ((b & 0x80) === 0) {
-            return [value, pos];
-        }
-    }
-}
-
-function leb(value) {
-    const out = [];
-    do {
-        let b = value % 128;
-        value = Math.floor(value / 128);
-        if (value > 0) {
-            b |= 0x80;
-        }
-        out.push(b);
-    } while (value > 0);
-    return out;
-}
-
-const MEMORY_SECTION = 5;
-
-/** A copy of the module `bytes` whose (single, defined) memory has at most `maxPages` pages. */
-export function withMemoryMaximum(bytes, maxPages) {
-    const out = [bytes.subarray(0, 8)];
-    let pos = 8;
-    let found = false;
-    while (pos < bytes.length) {
-        const id = bytes[pos];
-        const [size, start] = readLeb(bytes, pos + 1);
-        const end = start + size;
-        if (id === MEMORY_SECTION) {
-            const [count, p] = readLeb(bytes, start);
-            const flags = bytes[p];
-            if (count !== 1 || (flags & ~1) !== 0) {
-                throw new Error('the memory section does not hold one plain 32-bit memory');
-            }
-            const [min, q] = readLeb(bytes, p + 1);
-            const max = flags === 1 ? Math.min(readLeb(bytes, q)[0], maxPages) : maxPages;
-            if (min > max) {
-                throw new Error(`the module starts with ${min} pages, above the cap of ${max}`);
-            }
-            const body = [1, 1, ...leb(min), ...leb(max)];
-            out.push(Uint8Array.of(MEMORY_SECTION, ...leb(body.length), ...body));
-            found = true;
-        } else {
-            out.push(bytes.subarray(pos, end));
-        }
-        pos = end;
-    }
-    if (!found) {
-        throw new Error('the module defines no memory of its own');
-    }
-    const module = new Uint8Array(out.reduce((n, part) => n + part.length, 0));
-    out.reduce((at, part) => (module.set(part, at), at + part.length), 0);
-    return module;
 }
