@@ -15,6 +15,7 @@ public final class Features {
     private static boolean counters = true;
     private static boolean growInPlace = true;
     private static boolean reallocInPlace = true;
+    private static boolean checked;
 
     /** {@link #source()} on the JVM: every allocator keeps its own source kind in its state block. */
     public static final int SOURCE_PER_ALLOCATOR = -1;
@@ -43,6 +44,16 @@ public final class Features {
     }
 
     /**
+     * Whether misuse is detected ({@link Misuse}): {@code free}/{@code realloc} of a pointer that
+     * is not a live allocation is reported through {@link Report} instead of corrupting the heap,
+     * and the allocator keeps a heap list ({@link HeapList}) that {@link Consistency} and heap
+     * walks use.
+     */
+    public static boolean checked() {
+        return checked;
+    }
+
+    /**
      * The source kind fixed at build time for every allocator of the build ({@link Source}), or
      * {@link #SOURCE_PER_ALLOCATOR}. A wasm module has one allocator with one source, so fixing
      * it removes the other sources' code.
@@ -52,15 +63,17 @@ public final class Features {
     }
 
     /** JVM only: selects the features for allocators created from now on. */
-    public static void configure(boolean wasmBinning, boolean counters, boolean growInPlace, boolean reallocInPlace) {
+    public static void configure(boolean wasmBinning, boolean counters, boolean growInPlace, boolean reallocInPlace,
+                                 boolean checked) {
         Features.wasmBinning = wasmBinning;
         Features.counters = counters;
         Features.growInPlace = growInPlace;
         Features.reallocInPlace = reallocInPlace;
+        Features.checked = checked;
     }
 
-    /** JVM only: back to the defaults (wasm binning, counters on, realloc and grow in place). */
+    /** JVM only: back to the defaults (wasm binning, counters on, realloc and grow in place, unchecked). */
     public static void reset() {
-        configure(true, true, true, true);
+        configure(true, true, true, true, false);
     }
 }

@@ -18,7 +18,8 @@ import static talc.core.Chunk.UNIT;
  * </pre>
  *
  * A heap is identified by its end, which these calls return and take (as in Talc). Its first
- * chunk starts at the first 16-aligned address with room for a header; its end is the region
+ * chunk starts at the first 16-aligned address with room for a header (checked builds: and
+ * for the link word of {@link HeapList} below it, at {@code first-8}); its end is the region
  * end rounded down to 16, and the word below it is the sentinel, an allocated header of size 0.
  * All heap addresses stay below {@link #MAX_HEAP_END}, so address arithmetic never overflows.
  * Regions must not overlap each other or the state block; the caller owns that.
@@ -36,7 +37,7 @@ final class Heaps {
             return 0;
         }
         int end = (int) Math.min((long) base + size, MAX_HEAP_END) & SIZE_MASK;
-        long first = ((long) base + HEADER + UNIT - 1) & SIZE_MASK;
+        long first = firstChunk(base);
         if (end - first < UNIT) {
             return 0;
         }
@@ -44,8 +45,21 @@ final class Heaps {
         return end;
     }
 
+    /**
+     * Base of the first chunk of a heap claimed at {@code base}: the first 16-aligned address
+     * with room below it for the header word, and in checked builds for the heap's link word
+     * ({@link HeapList}) too.
+     */
+    static long firstChunk(int base) {
+        int pad = Features.checked() ? HeapList.LINK : HEADER;
+        return ((long) base + pad + UNIT - 1) & SIZE_MASK;
+    }
+
     /** Makes {@code [first - 4, end)} a heap whose one chunk, a gap, starts at {@code first}; both 16-aligned. */
     static void add(int t, int first, int end) {
+        if (Features.checked()) {
+            HeapList.add(t, first);
+        }
         Mem.putInt(end - HEADER, ALLOCATED | BELOW_FREE);
         Gaps.register(t, first, end - first, HEAP_FIRST);
         Counters.claimed(t, end - first + HEADER, 1);
@@ -90,6 +104,9 @@ final class Heaps {
         Gaps.deregister(t, top, size);
         if (end == top) {
             if (flags != 0) {
+                if (Features.checked()) {
+                    HeapList.remove(t, top);
+                }
                 Counters.claimed(t, -(heapEnd - top + HEADER), -1);
                 return 0;
             }

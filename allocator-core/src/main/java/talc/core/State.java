@@ -13,6 +13,9 @@ package talc.core;
  *  t+72   total allocations      t+80  total allocated bytes
  *  t+88   total heaps            t+96  total claimed bytes   (u64 running totals)
  *  t+104  bin heads, one u32 per bin (address of the first gap, 0 = empty)
+ *  then, in checked builds only ({@link Features#checked()}):
+ *  +0     heap list head (first chunk of the newest heap, see {@link HeapList})
+ *  +4     chunk-start directory, {@link Starts#DIRECTORY_ENTRIES} x u32 (see {@link Starts})
  * </pre>
  */
 final class State {
@@ -37,9 +40,26 @@ final class State {
     private State() {
     }
 
-    /** Bytes of the state block for the configured binning, rounded to a chunk unit. */
+    /** Bytes of the checked builds' part of the state block: heap list head and directory. */
+    static final int CHECKED_BYTES = 4 + (Starts.DIRECTORY_ENTRIES << 2);
+
+    /** Bytes of the state block for the configured binning and features, rounded to a chunk unit. */
     static int size() {
-        return Chunk.alignUp(BIN_HEADS + (Binning.binCount() << 2), Chunk.UNIT);
+        return Chunk.alignUp(binsEnd() + (Features.checked() ? CHECKED_BYTES : 0), Chunk.UNIT);
+    }
+
+    private static int binsEnd() {
+        return BIN_HEADS + (Binning.binCount() << 2);
+    }
+
+    /** Checked builds: address of the heap list head. */
+    static int heapList(int t) {
+        return t + binsEnd();
+    }
+
+    /** Checked builds: address of the chunk-start directory. */
+    static int directory(int t) {
+        return t + binsEnd() + 4;
     }
 
     /** Address of the head pointer of {@code bin}. */

@@ -13,7 +13,10 @@ package talc.core;
  *       alignments, and requests that neither the heaps nor the source can serve. A failed call
  *       leaves the heap as it was.</li>
  *   <li>{@code free(0)} does nothing. Freeing anything else that this allocator did not return,
- *       or freeing twice, is undefined (not checked in this build).</li>
+ *       or freeing twice, is undefined, unless the build is checked ({@link Features#checked()}):
+ *       then {@code free}, {@code realloc} and {@link #verify} report it through {@link Report}
+ *       with one of the kinds {@link #MISALIGNED} .. {@link #CORRUPTED}, before changing
+ *       anything, and do nothing more.</li>
  *   <li>{@code realloc(0, n)} is {@code malloc(n)}; {@code realloc(p, 0)} frees {@code p} and
  *       returns 0; a failed {@code realloc} returns 0 and leaves {@code p} allocated and
  *       unchanged. Moving keeps 16-byte alignment only.</li>
@@ -26,6 +29,17 @@ public final class Talc {
     public static final int MAX_REQUEST = Chunk.MAX_REQUEST;
     /** Alignment of every allocation. */
     public static final int MIN_ALIGN = Chunk.UNIT;
+
+    /** Misuse kind (checked builds): the pointer is not 16-aligned. */
+    public static final int MISALIGNED = Misuse.MISALIGNED;
+    /** Misuse kind: the pointer is outside every heap. */
+    public static final int OUTSIDE_HEAPS = Misuse.OUTSIDE_HEAPS;
+    /** Misuse kind: the pointer is inside an allocated block, not at its start. */
+    public static final int INSIDE_BLOCK = Misuse.INSIDE_BLOCK;
+    /** Misuse kind: the pointer is in free memory (double free, or never allocated). */
+    public static final int NOT_ALLOCATED = Misuse.NOT_ALLOCATED;
+    /** Misuse kind: boundary tags disagree (memory outside a block was overwritten). */
+    public static final int CORRUPTED = Misuse.CORRUPTED;
 
     private Talc() {
     }
@@ -124,21 +138,37 @@ public final class Talc {
         if (ptr == 0 && Source.acquire(t, need)) {
             ptr = Alloc.tryAllocate(t, req, align, need);
         }
+        if (Features.checked() && ptr != 0 && !Starts.set(t, ptr)) {
+            // No room for the bitmap block its start bit needs: give the allocation back.
+            release(t, ptr);
+            return 0;
+        }
         return ptr;
     }
 
     public static void free(int t, int ptr) {
-        if (ptr != 0) {
-            if (Features.counters()) {
-                Counters.freed(t, Chunk.header(ptr) & Chunk.SIZE_MASK);
+        if (ptr != 0 && verify(t, ptr)) {
+            if (Features.checked()) {
+                Starts.clear(t, ptr);
             }
-            Free.release(t, ptr);
+            release(t, ptr);
         }
+    }
+
+    /** Frees the live allocation at {@code ptr}, whose start bit is already clear in checked builds. */
+    private static void release(int t, int ptr) {
+        if (Features.counters()) {
+            Counters.freed(t, Chunk.header(ptr) & Chunk.SIZE_MASK);
+        }
+        Free.release(t, ptr);
     }
 
     public static int realloc(int t, int ptr, int size) {
         if (ptr == 0) {
             return malloc(t, size);
+        }
+        if (!verify(t, ptr)) {
+            return 0;
         }
         if (size == 0) {
             free(t, ptr);
@@ -148,6 +178,47 @@ public final class Talc {
             return 0;
         }
         return Realloc.realloc(t, ptr, size);
+    }
+
+    /**
+     * Whether {@code ptr} (nonzero) may be freed or resized: always {@code true} in unchecked
+     * builds; in checked builds {@code true} exactly for a live allocation with intact boundary
+     * tags, and otherwise {@code false} after reporting the misuse through {@link Report}.
+     */
+    public static boolean verify(int t, int ptr) {
+        if (!Features.checked()) {
+            return true;
+        }
+        int kind = Misuse.check(t, ptr);
+        if (kind != 0) {
+            Report.misuse(kind, ptr);
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Checked builds: scans every heap and free list of the allocator and returns 0 when all is
+     * consistent, else the address of the first inconsistency, rounded down to 16, or-ed with
+     * {@link #CORRUPTED} (see {@link Consistency}). Changes nothing and reports nothing.
+     */
+    public static int check(int t) {
+        return Consistency.check(t);
+    }
+
+    /**
+     * Checked builds: walks every chunk of every heap. {@code cursor = 0} gives the first chunk,
+     * a chunk the next one (crossing into the next heap after a heap's top chunk), and the last
+     * chunk gives 0. The word in front of a chunk is its header: size (a multiple of 16) | 1 when
+     * allocated | 2 when the chunk below is free | 4 for a heap's first chunk ({@link Chunk}).
+     */
+    public static int walk(int t, int cursor) {
+        return HeapList.walk(t, cursor);
+    }
+
+    /** The free-list bin a free chunk of {@code size} bytes (a multiple of 16) is kept in. */
+    public static int bin(int size) {
+        return Binning.bin(size);
     }
 
     /** Bytes usable at {@code ptr} (at least what was asked for); 0 for 0. */

@@ -220,7 +220,7 @@ final class AllocatorFuzzTarget {
         reallocInPlace = (config & 8) == 0;
         kind = (config >>> 4) & 3;
         int sizeClass = config >>> 6;
-        Features.configure(wasmBinning, counters, growInPlace, reallocInPlace);
+        Features.configure(wasmBinning, counters, growInPlace, reallocInPlace, false);
         growing = kind >= Source.GROW_AND_CLAIM;
         op = String.format("setup: config 0x%02x (%s binning, counters %s, grow in place %s, realloc in place %s, source %d)",
                 config, wasmBinning ? "wasm" : "default", counters, growInPlace, reallocInPlace, kind);

@@ -34,7 +34,7 @@ class ChunkAndBinningTest {
     @ParameterizedTest
     @ValueSource(booleans = {true, false})
     void binsPartitionAllSizesInOrder(boolean wasmBinning) {
-        Features.configure(wasmBinning, true, true, true);
+        Features.configure(wasmBinning, true, true, true, false);
         int bins = Binning.binCount();
         assertEquals(wasmBinning ? 61 : 147, bins);
         assertEquals(wasmBinning ? 1 : 3, Binning.bitmapWords());
@@ -56,7 +56,7 @@ class ChunkAndBinningTest {
     @ParameterizedTest
     @ValueSource(booleans = {true, false})
     void everyGapFromTheCeilBinUpFits(boolean wasmBinning) {
-        Features.configure(wasmBinning, true, true, true);
+        Features.configure(wasmBinning, true, true, true, false);
         for (long n = 16; n < Integer.MAX_VALUE; n = n * 9 / 8 + 16) {
             int need = (int) n;
             int ceil = Binning.ceilBin(need);
@@ -69,7 +69,7 @@ class ChunkAndBinningTest {
 
     @Test
     void bitmapScanFindsTheLowestSetBinAtOrAbove() {
-        Features.configure(false, true, true, true);
+        Features.configure(false, true, true, true, false);
         Mem.reset(1, 1);
         int t = Talc.init(Fixture.STATE_ADDR);
         assertEquals(-1, Bitmap.scan(t, 0));

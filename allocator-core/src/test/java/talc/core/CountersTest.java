@@ -63,7 +63,7 @@ class CountersTest {
 
     @Test
     void countersOffLeaveTheirWordsUntouched() {
-        Features.configure(true, false, true, true);
+        Features.configure(true, false, true, true, false);
         Fixture f = Fixture.manual(16);
         f.claim(4096, 8192);
         Talc.free(f.t, Talc.malloc(f.t, 100));

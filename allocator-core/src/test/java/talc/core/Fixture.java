@@ -49,7 +49,7 @@ final class Fixture {
     }
 
     static int firstChunk(int regionBase) {
-        return Chunk.alignUp(regionBase + Chunk.HEADER, Chunk.UNIT);
+        return (int) Heaps.firstChunk(regionBase);
     }
 
     int claim(int base, int size) {

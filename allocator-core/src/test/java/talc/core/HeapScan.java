@@ -8,7 +8,9 @@ import static talc.core.Chunk.UNIT;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The full-heap consistency scan used by the tests: walks every chunk of every heap and every
@@ -24,13 +26,18 @@ import java.util.TreeMap;
  *       links agree in both directions; a bin's bitmap bit is set exactly when its list is
  *       non-empty, and no bit past the last bin is set.</li>
  *   <li>With counters on, every counter equals what the walk finds.</li>
+ *   <li>Checked builds: the heap list holds exactly the given heaps, the allocator's own
+ *       {@link Consistency} check agrees, and the allocated chunks whose start bit is clear (the
+ *       bitmap blocks) are kept apart in {@link Result#internal}.</li>
  * </ul>
  */
 final class HeapScan {
     /** What a scan found. */
     static final class Result {
-        /** Allocated chunks: user pointer to chunk size. */
+        /** Allocated chunks the user holds: user pointer to chunk size. */
         final TreeMap<Integer, Integer> allocations = new TreeMap<>();
+        /** Checked builds: allocated chunks the allocator holds for itself (bitmap blocks). */
+        final TreeMap<Integer, Integer> internal = new TreeMap<>();
         int gaps;
         long gapBytes;
         long claimedBytes;
@@ -53,16 +60,20 @@ final class HeapScan {
         Result r = new Result();
         Map<Integer, Integer> gapsByBase = new HashMap<>();
         for (Map.Entry<Integer, Integer> heap : new TreeMap<>(heapFirstToEnd).entrySet()) {
-            walkHeap(heap.getKey(), heap.getValue(), r, gapsByBase);
+            walkHeap(t, heap.getKey(), heap.getValue(), r, gapsByBase);
         }
         checkLists(t, gapsByBase, r);
         if (Features.counters()) {
             checkCounters(t, r);
         }
+        if (Features.checked()) {
+            checkHeapList(t, heapFirstToEnd.keySet());
+            check(Talc.check(t) == 0, "the allocator's own check finds a problem", Talc.check(t), 0);
+        }
         return r;
     }
 
-    private static void walkHeap(int first, int end, Result r, Map<Integer, Integer> gapsByBase) {
+    private static void walkHeap(int t, int first, int end, Result r, Map<Integer, Integer> gapsByBase) {
         check(first % UNIT == 0 && end % UNIT == 0 && end > first, "heap bounds", first, end);
         r.heaps++;
         r.claimedBytes += end - first + Chunk.HEADER;
@@ -83,6 +94,8 @@ final class HeapScan {
                 gapsByBase.put(base, size);
                 r.gaps++;
                 r.gapBytes += size;
+            } else if (Features.checked() && !Starts.isSet(t, base)) {
+                r.internal.put(base, size);
             } else {
                 r.allocations.put(base, size);
             }
@@ -120,14 +133,27 @@ final class HeapScan {
         check(listed == r.gaps, "gaps missing from the lists", listed, r.gaps);
     }
 
+    private static void checkHeapList(int t, Set<Integer> firsts) {
+        Set<Integer> listed = new TreeSet<>();
+        for (int first = HeapList.head(t); first != 0; first = HeapList.next(first)) {
+            check(listed.add(first) && listed.size() <= firsts.size(), "heap listed twice, or too many", first, 0);
+        }
+        check(listed.equals(new TreeSet<>(firsts)), "heap list differs from the heaps", listed.size(), firsts.size());
+    }
+
     private static void checkCounters(int t, Result r) {
-        check(Counters.allocationCount(t) == r.allocations.size(), "allocation count", Counters.allocationCount(t), r.allocations.size());
-        check(Counters.allocatedBytes(t) == r.allocatedUsableBytes(), "allocated bytes", Counters.allocatedBytes(t), (int) r.allocatedUsableBytes());
+        long internalBytes = 0;
+        for (int size : r.internal.values()) {
+            internalBytes += size - Chunk.HEADER;
+        }
+        int allocations = r.allocations.size() + r.internal.size();
+        check(Counters.allocationCount(t) == allocations, "allocation count", Counters.allocationCount(t), allocations);
+        check(Counters.allocatedBytes(t) == r.allocatedUsableBytes() + internalBytes, "allocated bytes", Counters.allocatedBytes(t), (int) r.allocatedUsableBytes());
         check(Counters.availableBytes(t) == r.gapBytes, "available bytes", Counters.availableBytes(t), (int) r.gapBytes);
         check(Counters.fragmentCount(t) == r.gaps, "fragment count", Counters.fragmentCount(t), r.gaps);
         check(Counters.heapCount(t) == r.heaps, "heap count", Counters.heapCount(t), r.heaps);
         check(Counters.claimedBytes(t) == r.claimedBytes, "claimed bytes", Counters.claimedBytes(t), (int) r.claimedBytes);
-        check(Counters.overheadBytes(t) == (long) Chunk.HEADER * (r.allocations.size() + r.heaps),
+        check(Counters.overheadBytes(t) == (long) Chunk.HEADER * (allocations + r.heaps),
                 "overhead is one header word per allocation and per heap", Counters.overheadBytes(t), r.allocations.size());
     }
 

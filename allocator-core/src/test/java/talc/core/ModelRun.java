@@ -47,6 +47,10 @@ final class ModelRun {
     long ops;
     long failures;
     int maxSize = 1 << 18;
+    /** Checked builds: bad frees and reallocs made (and reported). */
+    long misuses;
+    /** Checked builds: one operation in this many is followed by a bad free or realloc. */
+    private static final int MISUSE_ONE_IN = 50;
 
     ModelRun(Fixture f, long seed) {
         this.f = f;
@@ -74,9 +78,57 @@ final class ModelRun {
         } else {
             realloc(live.get(rnd.nextInt(live.size())), r < 83 ? 0 : randomSize());
         }
+        if (Features.checked() && rnd.nextInt(MISUSE_ONE_IN) == 0) {
+            misuse();
+        }
         if (ops % SCAN_EVERY == 0) {
             scan();
         }
+    }
+
+    /**
+     * Checked builds: frees or reallocs a pointer that is no live block (near a live block, or
+     * anywhere in memory) and expects a report of a kind that fits what the model knows, with
+     * the heap unchanged (the next scan and the blocks' patterns check that).
+     */
+    private void misuse() {
+        int ptr;
+        if (live.isEmpty() || rnd.nextBoolean()) {
+            ptr = rnd.nextInt(Mem.pages() << Mem.PAGE_SHIFT);
+        } else {
+            Block b = live.get(rnd.nextInt(live.size()));
+            ptr = b.ptr + (rnd.nextBoolean() ? 1 + rnd.nextInt(Math.max(b.size, 1)) : -rnd.nextInt(64));
+        }
+        if (byAddr.containsKey(ptr) || ptr == 0) {
+            return;
+        }
+        Map.Entry<Integer, Block> below = byAddr.floorEntry(ptr);
+        boolean inLiveBlock = below != null && ptr < below.getKey() + Talc.usableSize(below.getKey());
+        int[] reported = new int[2];
+        Report.setHandler((kind, address) -> {
+            reported[0] = kind;
+            reported[1] = address;
+        });
+        try {
+            if (rnd.nextBoolean()) {
+                Talc.free(f.t, ptr);
+            } else {
+                assertEquals(0, Talc.realloc(f.t, ptr, randomSize()), "a bad realloc returns 0");
+            }
+        } finally {
+            Report.setHandler(null);
+        }
+        assertEquals(ptr, reported[1], "the misuse is reported at the pointer given");
+        int kind = reported[0];
+        if ((ptr & (Talc.MIN_ALIGN - 1)) != 0) {
+            assertEquals(Talc.MISALIGNED, kind);
+        } else if (inLiveBlock) {
+            assertEquals(Talc.INSIDE_BLOCK, kind, "inside a live block");
+        } else {
+            assertTrue(kind == Talc.OUTSIDE_HEAPS || kind == Talc.NOT_ALLOCATED || kind == Talc.INSIDE_BLOCK,
+                    "outside heaps, free memory, or an allocator block: " + kind);
+        }
+        misuses++;
     }
 
     /** malloc, or aligned_alloc when {@code align} is not the default, or calloc (default alignment) when {@code zeroed}. */
@@ -220,6 +272,11 @@ final class ModelRun {
         }
         HeapScan.Result r = f.scan();
         assertEquals(0, r.allocations.size());
-        assertEquals(r.heaps, r.gaps, "each empty heap is one gap");
+        if (Features.checked()) {
+            // The bitmap blocks stay, and each may split its heap's free space.
+            assertTrue(r.gaps <= r.heaps + r.internal.size(), "empty heaps are whole gaps around the bitmap blocks");
+        } else {
+            assertEquals(r.heaps, r.gaps, "each empty heap is one gap");
+        }
     }
 }

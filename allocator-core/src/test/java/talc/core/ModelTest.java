@@ -26,10 +26,11 @@ class ModelTest {
 
     static Stream<Arguments> configurations() {
         return Stream.of(
-                Arguments.of("wasm binning", true, true, true),
-                Arguments.of("default binning", false, true, true),
-                Arguments.of("disable-grow-in-place", true, false, true),
-                Arguments.of("disable-realloc-in-place", true, true, false));
+                Arguments.of("wasm binning", true, true, true, false),
+                Arguments.of("default binning", false, true, true, false),
+                Arguments.of("disable-grow-in-place", true, false, true, false),
+                Arguments.of("disable-realloc-in-place", true, true, false, false),
+                Arguments.of("checked", true, true, true, true));
     }
 
     @AfterEach
@@ -39,9 +40,11 @@ class ModelTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("configurations")
-    void manualHeapsWithClaimExtendTruncate(String name, boolean wasmBinning, boolean grow, boolean realloc) {
-        Features.configure(wasmBinning, true, grow, realloc);
+    void manualHeapsWithClaimExtendTruncate(String name, boolean wasmBinning, boolean grow, boolean realloc,
+                                           boolean checked) {
+        Features.configure(wasmBinning, true, grow, realloc, checked);
         long ops = 0;
+        long misuses = 0;
         for (int seed = 0; seed < SEEDS; seed++) {
             Fixture f = Fixture.manual(SLOT * SLOTS >>> Mem.PAGE_SHIFT);
             ModelRun run = new ModelRun(f, seed);
@@ -57,8 +60,10 @@ class ModelTest {
             run.scan();
             run.drain();
             ops += run.ops;
+            misuses += run.misuses;
         }
-        System.out.printf("model, manual heaps, %s: %d operations%n", name, ops);
+        System.out.printf("model, manual heaps, %s: %d operations, %d misuses reported%n", name, ops, misuses);
+        assertEquals(checked, misuses > 0, "misuse is tried exactly in the checked build");
     }
 
     private static void claimInSlot(Fixture f, ModelRun run, int slot, int reservedAtStart) {
@@ -110,9 +115,11 @@ class ModelTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("configurations")
-    void growingSourcesWithForeignGrowsAndACap(String name, boolean wasmBinning, boolean grow, boolean realloc) {
-        Features.configure(wasmBinning, true, grow, realloc);
+    void growingSourcesWithForeignGrowsAndACap(String name, boolean wasmBinning, boolean grow, boolean realloc,
+                                           boolean checked) {
+        Features.configure(wasmBinning, true, grow, realloc, checked);
         long ops = 0;
+        long misuses = 0;
         for (int seed = 0; seed < SEEDS; seed++) {
             int kind = seed % 2 == 0 ? Source.GROW_AND_EXTEND : Source.GROW_AND_CLAIM;
             int maxPages = seed % 3 == 0 ? 96 : 2048;
@@ -128,7 +135,9 @@ class ModelTest {
             run.scan();
             run.drain();
             ops += run.ops;
+            misuses += run.misuses;
         }
-        System.out.printf("model, growing sources, %s: %d operations%n", name, ops);
+        System.out.printf("model, growing sources, %s: %d operations, %d misuses reported%n", name, ops, misuses);
+        assertEquals(checked, misuses > 0, "misuse is tried exactly in the checked build");
     }
 }

@@ -86,7 +86,7 @@ class ReallocTest {
 
     @Test
     void disableGrowInPlaceMovesToGrowButShrinksInPlace() {
-        Features.configure(true, true, false, true);
+        Features.configure(true, true, false, true, false);
         Fixture f = heap();
         int p = Talc.malloc(f.t, 100);
         fill(p, 100);
@@ -100,7 +100,7 @@ class ReallocTest {
 
     @Test
     void disableReallocInPlaceAlwaysMoves() {
-        Features.configure(true, true, true, false);
+        Features.configure(true, true, true, false, false);
         Fixture f = heap();
         int p = Talc.malloc(f.t, 1000);
         fill(p, 1000);

@@ -1,0 +1,108 @@
+package talc.core;
+
+import static talc.core.Chunk.ALLOCATED;
+import static talc.core.Chunk.BELOW_FREE;
+import static talc.core.Chunk.HEAP_FIRST;
+import static talc.core.Chunk.SIZE_MASK;
+import static talc.core.Chunk.UNIT;
+
+/**
+ * Checked builds only: the whole-heap consistency check behind the checked module's
+ * {@code talc_check} export and {@link Talc#check}. It walks every heap of the heap list and
+ * every free list, reads nothing outside memory even when sizes are garbage, and changes
+ * nothing.
+ *
+ * <p>What it checks: every heap is a run of chunks with positive, 16-aligned sizes ending
+ * exactly at a sentinel; only the first chunk has {@code HEAP_FIRST}; {@code BELOW_FREE} is set
+ * exactly above a gap; no two gaps touch; a gap's footer is its size and no allocation starts
+ * inside it; every listed gap is a gap of the right bin with a correct back link; every gap is
+ * listed once; a bin's bitmap bit is set exactly when its list is not empty.
+ *
+ * <p>The result is 0, or the address of the first inconsistency found (a chunk base, a heap's
+ * first chunk, a list link, or the state block for a bitmap disagreement; all 16-aligned or, for
+ * a link, 4-aligned), with {@link Misuse#CORRUPTED} in its low bits: {@code result & ~15} is the
+ * address rounded down to 16.
+ */
+final class Consistency {
+    private Consistency() {
+    }
+
+    /** 0 when allocator {@code t} is consistent, else (address of the first problem & ~15) | CORRUPTED. */
+    static int check(int t) {
+        int limit = Misuse.memoryEnd();
+        int gaps = 0;
+        for (int first = HeapList.head(t); first != 0; first = HeapList.next(first)) {
+            if ((first & (UNIT - 1)) != 0 || first <= 0 || first >= limit) {
+                return problem(first);
+            }
+            boolean belowFree = false;
+            int base = first;
+            while (true) {
+                int h = Chunk.header(base);
+                int size = h & SIZE_MASK;
+                if (((h & BELOW_FREE) != 0) != belowFree) {
+                    return problem(base);
+                }
+                if (size == 0) {
+                    if ((h & (ALLOCATED | HEAP_FIRST)) != ALLOCATED || base == first) {
+                        return problem(base);
+                    }
+                    break;
+                }
+                boolean free = (h & ALLOCATED) == 0;
+                if (size < 0 || size > limit - base || ((h & HEAP_FIRST) != 0) != (base == first)
+                        || (free && (belowFree || Chunk.footerBelow(base + size) != size
+                                || anyStartIn(t, base, size)))) {
+                    return problem(base);
+                }
+                if (free) {
+                    gaps++;
+                }
+                belowFree = free;
+                base += size;
+            }
+        }
+        return checkLists(t, gaps);
+    }
+
+    /** Checks the free lists and the bitmap against the {@code gaps} gaps the heap walk found. */
+    private static int checkLists(int t, int gaps) {
+        int listed = 0;
+        for (int bin = 0; bin < Binning.binCount(); bin++) {
+            int link = State.binHead(t, bin);
+            int gap = Mem.getInt(link);
+            if (Bitmap.isSet(t, bin) != (gap != 0)) {
+                return problem(t);
+            }
+            while (gap != 0) {
+                int h = ((gap & (UNIT - 1)) == 0 && gap > 0 && gap < Misuse.memoryEnd()) ? Chunk.header(gap) : ALLOCATED;
+                if ((h & ALLOCATED) != 0 || Binning.bin(h & SIZE_MASK) != bin
+                        || Mem.getInt(gap + Gaps.PREV) != link || ++listed > gaps) {
+                    return problem(link);
+                }
+                link = gap + Gaps.NEXT;
+                gap = Mem.getInt(link);
+            }
+        }
+        return listed == gaps ? 0 : problem(t);
+    }
+
+    /** Whether an allocation's start bit is set anywhere in the gap {@code [base, base+size)}. */
+    private static boolean anyStartIn(int t, int base, int size) {
+        int addr = base;
+        while (addr - base < size) {
+            if (!Starts.hasBlock(t, addr)) {
+                addr = ((addr >>> Starts.SPAN_SHIFT) + 1) << Starts.SPAN_SHIFT;
+            } else if (Starts.isSet(t, addr)) {
+                return true;
+            } else {
+                addr += UNIT;
+            }
+        }
+        return false;
+    }
+
+    private static int problem(int addr) {
+        return (addr & SIZE_MASK) | Misuse.CORRUPTED;
+    }
+}

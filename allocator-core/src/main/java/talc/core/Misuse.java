@@ -1,0 +1,106 @@
+package talc.core;
+
+import static talc.core.Chunk.ALLOCATED;
+import static talc.core.Chunk.BELOW_FREE;
+import static talc.core.Chunk.HEAP_FIRST;
+import static talc.core.Chunk.SIZE_MASK;
+import static talc.core.Chunk.UNIT;
+
+/**
+ * Checked builds only: deciding whether a pointer handed to {@code free}, {@code realloc} or
+ * {@code malloc_usable_size} is a live allocation, before anything is changed, and which kind of
+ * misuse it is when it is not. The kinds are the codes the report hook ({@link Report}) and the
+ * heap check ({@link Consistency}) give out; they are part of the ABI of the checked module.
+ *
+ * <p>A pointer is live exactly when it is 16-aligned and its chunk-start bit is set
+ * ({@link Starts}); then the boundary tags around it must agree (its header says allocated, the
+ * chunk above says its neighbour is not free, a free neighbour's footer and header match), else
+ * the metadata was overwritten. Only on the error path is the heap walked, to name the kind.
+ */
+final class Misuse {
+    /** Not 16-aligned: no allocation starts there. */
+    static final int MISALIGNED = 1;
+    /** Outside every heap of this allocator. */
+    static final int OUTSIDE_HEAPS = 2;
+    /** Inside an allocated block but not its start (or a block the allocator keeps for itself). */
+    static final int INSIDE_BLOCK = 3;
+    /** In free memory: freed already (double free), or never allocated. */
+    static final int NOT_ALLOCATED = 4;
+    /** The boundary tags around it disagree: memory outside a block was overwritten. */
+    static final int CORRUPTED = 5;
+
+    /** Bits of a header that may be set. */
+    private static final int KNOWN_BITS = SIZE_MASK | ALLOCATED | BELOW_FREE | HEAP_FIRST;
+
+    private Misuse() {
+    }
+
+    /** 0 when {@code ptr} (nonzero) is a live allocation with intact tags, else the misuse kind. */
+    static int check(int t, int ptr) {
+        if ((ptr & (UNIT - 1)) != 0) {
+            return MISALIGNED;
+        }
+        if (ptr <= 0 || ptr >= Heaps.MAX_HEAP_END || !Starts.isSet(t, ptr)) {
+            return classify(t, ptr);
+        }
+        return tagsAgree(ptr) ? 0 : CORRUPTED;
+    }
+
+    /** End of the addresses a chunk may reach: memory's end, and never past the heap limit. */
+    static int memoryEnd() {
+        return Math.min(Mem.pages(), Source.MAX_PAGES) << Mem.PAGE_SHIFT;
+    }
+
+    /** Whether the tags of the allocated chunk at {@code ptr} agree with its neighbours'. */
+    private static boolean tagsAgree(int ptr) {
+        int limit = memoryEnd();
+        int h = Chunk.header(ptr);
+        int size = h & SIZE_MASK;
+        if ((h & ~KNOWN_BITS) != 0 || (h & ALLOCATED) == 0 || size <= 0 || size > limit - ptr) {
+            return false;
+        }
+        int above = ptr + size;
+        int aboveHeader = Chunk.header(above);
+        if ((aboveHeader & BELOW_FREE) != 0) {
+            return false;
+        }
+        if ((aboveHeader & ALLOCATED) == 0) {
+            int aboveSize = aboveHeader & SIZE_MASK;
+            if (aboveSize <= 0 || aboveSize > limit - above || Chunk.footerBelow(above + aboveSize) != aboveSize) {
+                return false;
+            }
+        }
+        if ((h & BELOW_FREE) != 0) {
+            int belowSize = Chunk.footerBelow(ptr);
+            if (belowSize <= 0 || (belowSize & (UNIT - 1)) != 0 || belowSize >= ptr
+                    || (Chunk.header(ptr - belowSize) & (SIZE_MASK | ALLOCATED)) != belowSize) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Names what {@code ptr} (16-aligned, no live allocation) points at, by walking its heap. */
+    private static int classify(int t, int ptr) {
+        int first = ptr <= 0 ? 0 : HeapList.heapBelow(t, ptr);
+        if (first == 0) {
+            return OUTSIDE_HEAPS;
+        }
+        int limit = memoryEnd();
+        int base = first;
+        while (true) {
+            int h = Chunk.header(base);
+            int size = h & SIZE_MASK;
+            if (size == 0) {
+                return OUTSIDE_HEAPS;
+            }
+            if (size > limit - base) {
+                return CORRUPTED;
+            }
+            if (ptr < base + size) {
+                return (h & ALLOCATED) != 0 ? INSIDE_BLOCK : NOT_ALLOCATED;
+            }
+            base += size;
+        }
+    }
+}

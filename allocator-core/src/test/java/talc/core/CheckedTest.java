@@ -1,0 +1,222 @@
+package talc.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The checked build: every kind of misuse is reported with its kind and address before anything
+ * changes (the heap, its counters and every block's contents are as before), the heap list and
+ * walk see every heap, and the consistency check finds overwritten metadata.
+ */
+class CheckedTest {
+    /** Bytes of each test heap. */
+    private static final int HEAP = 256 << 10;
+
+    @BeforeEach
+    void checked() {
+        Features.configure(true, true, true, true, true);
+    }
+
+    @AfterEach
+    void restore() {
+        Report.setHandler(null);
+        Features.reset();
+    }
+
+    /** Pages of simulated memory: room for heaps at 1, 2 and 3 MiB. */
+    private static final int PAGES = 64;
+
+    private static Fixture heap() {
+        Fixture f = Fixture.manual(PAGES);
+        f.claim(Fixture.STATE_ADDR + Talc.stateSize(), HEAP);
+        return f;
+    }
+
+    /** Runs {@code misuse}, expects a report of {@code kind} at {@code address}, and that no byte of memory changed. */
+    private static void expectMisuse(int kind, int address, Runnable misuse) {
+        byte[] memoryBefore = snapshot();
+        MisuseException e = assertThrows(MisuseException.class, misuse::run);
+        assertEquals(kind, e.kind(), e.getMessage());
+        assertEquals(address, e.address());
+        assertTrue(e.getMessage().contains(Integer.toHexString(address)), e.getMessage());
+        assertTrue(Arrays.equals(memoryBefore, snapshot()), "memory is exactly as before the bad call");
+    }
+
+    private static byte[] snapshot() {
+        byte[] bytes = new byte[Mem.pages() << Mem.PAGE_SHIFT];
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] = Mem.getByte(i);
+        }
+        return bytes;
+    }
+
+    @Test
+    void doubleFreeIsReportedEvenAfterTheGapMerged() {
+        Fixture f = heap();
+        int a = Talc.malloc(f.t, 100);
+        int b = Talc.malloc(f.t, 100);
+        int c = Talc.malloc(f.t, 100);
+        Talc.free(f.t, b);
+        expectMisuse(Talc.NOT_ALLOCATED, b, () -> Talc.free(f.t, b));
+        Talc.free(f.t, a);
+        // a merged with b's gap: both are inside one gap now
+        expectMisuse(Talc.NOT_ALLOCATED, a, () -> Talc.free(f.t, a));
+        expectMisuse(Talc.NOT_ALLOCATED, b, () -> Talc.realloc(f.t, b, 10));
+        Talc.free(f.t, c);
+        f.scan();
+    }
+
+    @Test
+    void pointersThatNoMallocReturnedAreReported() {
+        Fixture f = heap();
+        int a = Talc.malloc(f.t, 1000);
+        expectMisuse(Talc.MISALIGNED, a + 4, () -> Talc.free(f.t, a + 4));
+        expectMisuse(Talc.MISALIGNED, -1, () -> Talc.free(f.t, -1));
+        expectMisuse(Talc.INSIDE_BLOCK, a + 16, () -> Talc.free(f.t, a + 16));
+        expectMisuse(Talc.INSIDE_BLOCK, a + 992, () -> Talc.realloc(f.t, a + 992, 5));
+        expectMisuse(Talc.OUTSIDE_HEAPS, 16, () -> Talc.free(f.t, 16));
+        expectMisuse(Talc.OUTSIDE_HEAPS, Fixture.STATE_ADDR, () -> Talc.free(f.t, Fixture.STATE_ADDR));
+        expectMisuse(Talc.OUTSIDE_HEAPS, 0xFFFF_FFF0, () -> Talc.free(f.t, 0xFFFF_FFF0));
+        expectMisuse(Talc.OUTSIDE_HEAPS, 0x7FFF_FFF0, () -> Talc.free(f.t, 0x7FFF_FFF0));
+        int end = f.heaps.firstEntry().getValue();
+        expectMisuse(Talc.OUTSIDE_HEAPS, end, () -> Talc.free(f.t, end));
+        expectMisuse(Talc.NOT_ALLOCATED, end - 1024, () -> Talc.free(f.t, end - 1024));
+        // the allocator's own bitmap block is not the user's to free
+        int bitmapBlock = f.scan().internal.firstKey();
+        expectMisuse(Talc.INSIDE_BLOCK, bitmapBlock, () -> Talc.free(f.t, bitmapBlock));
+        Talc.free(f.t, a);
+        f.scan();
+    }
+
+    @Test
+    void overwrittenTagsAreReportedAsCorruption() {
+        Fixture f = heap();
+        Talc.malloc(f.t, 8); // makes the bitmap block, which then lies below a
+        int a = Talc.malloc(f.t, 100);
+        int b = Talc.malloc(f.t, 100);
+        int c = Talc.malloc(f.t, 100);
+        Talc.free(f.t, a);
+        assertEquals(0, Talc.check(f.t));
+        // b's header is the last word of the chunk below it: what a write past a's end hits
+        int bHeader = Chunk.header(b);
+        Mem.putInt(b - Chunk.HEADER, 0x12345670 | Chunk.ALLOCATED);
+        expectMisuse(Talc.CORRUPTED, b, () -> Talc.free(f.t, b));
+        assertEquals(b | Talc.CORRUPTED, Talc.check(f.t), "the scan names the chunk whose header was hit");
+        Mem.putInt(b - Chunk.HEADER, bHeader);
+        // the footer of the gap below b (a's), hit by an underflow of b
+        int footer = b - Chunk.FOOTER_FROM_END;
+        int saved = Mem.getInt(footer);
+        Mem.putInt(footer, saved + 32);
+        expectMisuse(Talc.CORRUPTED, b, () -> Talc.free(f.t, b));
+        assertNotEquals(0, Talc.check(f.t));
+        Mem.putInt(footer, saved);
+        assertEquals(0, Talc.check(f.t));
+        Talc.free(f.t, b);
+        Talc.free(f.t, c);
+        f.scan();
+    }
+
+    @Test
+    void theCheckFindsBrokenListsAndBitmaps() {
+        Fixture f = heap();
+        int a = Talc.malloc(f.t, 5000);
+        Talc.malloc(f.t, 10);
+        Talc.free(f.t, a);
+        assertEquals(0, Talc.check(f.t));
+        int next = a + Gaps.NEXT;
+        int saved = Mem.getInt(next);
+        Mem.putInt(next, a);
+        assertEquals(Talc.CORRUPTED, Talc.check(f.t) & 15, "a list that loops back on itself");
+        Mem.putInt(next, saved);
+        long bitmap = Mem.getLong(f.t);
+        Mem.putLong(f.t, ~bitmap);
+        assertEquals(f.t | Talc.CORRUPTED, Talc.check(f.t), "a bitmap that disagrees with the lists");
+        Mem.putLong(f.t, bitmap);
+        assertEquals(0, Talc.check(f.t));
+    }
+
+    @Test
+    void aHandlerThatReturnsLeavesTheCallWithoutEffect() {
+        Fixture f = heap();
+        List<String> reports = new ArrayList<>();
+        Report.setHandler((kind, address) -> reports.add(kind + "@" + address));
+        int a = Talc.malloc(f.t, 64);
+        Talc.free(f.t, a);
+        Talc.free(f.t, a);
+        assertEquals(0, Talc.realloc(f.t, a + 16, 64));
+        assertTrue(Talc.verify(f.t, Talc.malloc(f.t, 8)));
+        assertEquals(List.of(Talc.NOT_ALLOCATED + "@" + a, Talc.NOT_ALLOCATED + "@" + (a + 16)), reports);
+        f.scan();
+    }
+
+    @Test
+    void theWalkVisitsEveryChunkOfEveryHeapOnce() {
+        Fixture f = heap();
+        f.claim(1 << 20, HEAP);
+        f.claim(2 << 20, 4096);
+        Random rnd = new Random(7);
+        List<Integer> live = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            if (live.isEmpty() || rnd.nextInt(3) > 0) {
+                int p = Talc.malloc(f.t, rnd.nextInt(3000));
+                if (p != 0) {
+                    live.add(p);
+                }
+            } else {
+                Talc.free(f.t, live.remove(rnd.nextInt(live.size())));
+            }
+        }
+        HeapScan.Result r = f.scan();
+        int chunks = 0;
+        int allocated = 0;
+        int heapsStarted = 0;
+        for (int c = Talc.walk(f.t, 0); c != 0; c = Talc.walk(f.t, c)) {
+            int h = Chunk.header(c);
+            chunks++;
+            allocated += (h & Chunk.ALLOCATED) != 0 ? 1 : 0;
+            heapsStarted += (h & Chunk.HEAP_FIRST) != 0 ? 1 : 0;
+            assertTrue(chunks <= r.allocations.size() + r.internal.size() + r.gaps, "the walk ends");
+        }
+        assertEquals(r.allocations.size() + r.internal.size() + r.gaps, chunks);
+        assertEquals(r.allocations.size() + r.internal.size(), allocated);
+        assertEquals(3, heapsStarted);
+    }
+
+    @Test
+    void deletingAHeapUnlistsIt() {
+        Fixture f = heap();
+        int end = f.claim(1 << 20, 4096);
+        f.claim(2 << 20, 4096);
+        assertEquals(0, f.resize(end, 0));
+        f.scan();
+        int heaps = 0;
+        for (int first = HeapList.head(f.t); first != 0; first = HeapList.next(first)) {
+            heaps++;
+        }
+        assertEquals(2, heaps);
+    }
+
+    @Test
+    void anAllocationFailsCleanlyWhenItsBitmapBlockDoesNotFit() {
+        Fixture f = Fixture.manual(PAGES);
+        f.claim(2 << 20, 3000);
+        HeapScan.Result before = f.scan();
+        assertEquals(0, Talc.malloc(f.t, 100), "no room for the 8 KiB bitmap block of this MiB");
+        assertEquals(before.gaps, f.scan().gaps);
+        assertEquals(0, f.scan().allocations.size());
+        f.claim(3 << 20, 64 << 10);
+        int p = Talc.malloc(f.t, 100);
+        assertNotEquals(0, p);
+        f.scan();
+    }
+}
