@@ -8,6 +8,7 @@ export declare const PAGE_SIZE: 65536;
 export type Variant =
     | 'talc'
     | 'talc-counters'
+    | 'talc-checked'
     | 'talc-no-grow-in-place'
     | 'talc-no-realloc-in-place'
     | 'talc-arena'
@@ -130,6 +131,38 @@ export declare class Talc {
     view<T extends ArrayBufferView>(Type: TypedArrayConstructor<T>, ptr: number, length?: number): BlockView<T>;
     /** talc-counters only; throws for the other variants. */
     counters(): TalcCounters;
+    /** Whether the module is a checked build (talc-checked). */
+    readonly isChecked: boolean;
+    /** talc-checked only: null when the heap is consistent, else its first inconsistency. */
+    check(): { address: number; kind: MisuseKind; message: string } | null;
+    /** talc-checked only: every chunk of every heap, heap by heap. */
+    walk(): HeapChunk[];
+}
+
+/** One chunk of a heap walk (talc-checked). */
+export interface HeapChunk {
+    /** The block's pointer (the chunk's header word is the 4 bytes below it). */
+    address: number;
+    /** Bytes of the chunk: the usable size + 4. */
+    size: number;
+    allocated: boolean;
+    /** The lowest chunk of its heap. */
+    heapFirst: boolean;
+    /** Free-list bin of a free chunk; null for an allocated one. */
+    bin: number | null;
+}
+
+/** What talc-checked detects. */
+export type MisuseKind = 'misaligned' | 'outside-heaps' | 'inside-block' | 'not-allocated' | 'corrupted';
+
+/** Thrown by talc-checked for a bad pointer or overwritten metadata; the heap is as before the call. */
+export declare class TalcMisuseError extends Error {
+    readonly name: 'TalcMisuseError';
+    /** Kind code as the module reports it: 1 misaligned .. 5 corrupted. */
+    readonly code: number;
+    readonly kind: MisuseKind | 'unknown';
+    /** The pointer passed in, or where the inconsistency is. */
+    readonly address: number;
 }
 
 export declare function createTalc(options?: TalcOptions): Promise<Talc>;

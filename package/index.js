@@ -3,14 +3,16 @@
 // another module uses too. The README (README_WASM.md in the repository) is the guide.
 
 import { withMaximumPages } from './lib/memory-limits.js';
+import { TalcMisuseError, importsReportHook, misuseImports } from './lib/misuse.js';
 import { describe, readSource, shippedModuleUrl } from './lib/source.js';
 import { PAGE_SIZE, Talc, checkInt } from './lib/talc.js';
 
-export { PAGE_SIZE, Talc };
+export { PAGE_SIZE, Talc, TalcMisuseError };
 
 /** The shipped variants; each is ./wasm/<name>.wasm. */
 export const VARIANTS = Object.freeze([
-    'talc', 'talc-counters', 'talc-no-grow-in-place', 'talc-no-realloc-in-place', 'talc-arena', 'talc-imported',
+    'talc', 'talc-counters', 'talc-checked', 'talc-no-grow-in-place', 'talc-no-realloc-in-place', 'talc-arena',
+    'talc-imported',
 ]);
 /** The variant that works inside a memory passed as `memory`; the others own theirs. */
 const IN_MEMORY_VARIANT = 'talc-imported';
@@ -21,7 +23,8 @@ const OPTIONS = new Set(['variant', 'source', 'initialPages', 'maximumPages', 'm
 
 /**
  * Creates an allocator. Options (all optional):
- * - variant: one of VARIANTS (default 'talc', or 'talc-imported' with `memory`);
+ * - variant: one of VARIANTS (default 'talc', or 'talc-imported' with `memory`); with
+ *   'talc-checked', a bad pointer or overwritten metadata throws TalcMisuseError;
  * - source: the module to use instead of the shipped file: bytes, a Response or a promise of
  *   one, a URL, a path (Node, Deno), or a WebAssembly.Module;
  * - initialPages: memory size (64 KiB pages) to grow to at once, all of it in the heap;
@@ -77,7 +80,12 @@ export async function createTalc(options = {}) {
     const name = source === undefined ? variant : (options.variant ?? 'the module passed as source');
     const module = await compile(source ?? shippedModuleUrl(`${variant}.wasm`), name, maximumPages);
     checkExports(module, name, inMemory);
-    const instance = await WebAssembly.instantiate(module, inMemory ? { env: { memory } } : {});
+    const env = {
+        ...(inMemory ? { memory } : {}),
+        // A checked module reports misuse to env.talc_report, which throws TalcMisuseError.
+        ...(importsReportHook(module) ? misuseImports() : {}),
+    };
+    const instance = await WebAssembly.instantiate(module, Object.keys(env).length > 0 ? { env } : {});
     const talc = new Talc(instance, name, inMemory ? memory : instance.exports.memory);
     if (start !== undefined) {
         talc.init(start, limit ?? 0);

@@ -235,14 +235,15 @@ function load(path) {
     if (importsMemory) {
         memory = new WebAssembly.Memory({ initial: 1 });
         new Uint8Array(memory.buffer).fill(SHARED_MARKER, 0, SHARED_START);
-        instance = new WebAssembly.Instance(module, { env: { memory } });
+        instance = new WebAssembly.Instance(module, { env: { memory, ...reportHook(module) } });
         if (typeof instance.exports.talc_init === 'function' && instance.exports.talc_init(SHARED_START, 0) !== 1) {
             throw new Error(`talc_init(${SHARED_START}, 0) failed`);
         }
         heapFloor = SHARED_START;
         foreign.push({ start: 0, end: SHARED_START, marker: SHARED_MARKER });
     } else {
-        instance = new WebAssembly.Instance(module, {});
+        const hook = reportHook(module);
+        instance = new WebAssembly.Instance(module, Object.keys(hook).length > 0 ? { env: hook } : {});
         memory = instance.exports.memory;
     }
     for (const name of ['malloc', 'free', 'realloc', 'calloc', 'aligned_alloc']) {
@@ -628,3 +629,16 @@ const options = parseArgs(process.argv.slice(2));
 const result = soak(options);
 report(result, options.json);
 process.exit(result.errors === 0 ? 0 : 1);
+
+/**
+ * A checked module (talc-checked.wasm) imports env.talc_report(kind, address) and reports misuse
+ * there; a soak run makes none, so a report is an error of the allocator: it is thrown.
+ */
+function reportHook(module) {
+    const imported = WebAssembly.Module.imports(module).some((i) => i.module === 'env' && i.name === 'talc_report');
+    return imported ? {
+        talc_report(kind, address) {
+            throw new Error(`the checked allocator reported misuse kind ${kind} at 0x${(address >>> 0).toString(16)}`);
+        },
+    } : {};
+}

@@ -4,6 +4,7 @@
 // unsigned; running out of memory is 0, as in C; a mistake is a thrown Error that says what
 // was wrong. The checked calls cost a few comparisons each; `abi` gives the raw functions.
 
+import { checkResult } from './misuse.js';
 import { describe } from './source.js';
 
 export const PAGE_SIZE = 65536;
@@ -11,6 +12,7 @@ const U32_MAX = 0xFFFFFFFF;
 /** Blocks are 16-aligned; the allocator's header word sits in the 4 bytes below each block. */
 const BLOCK_ALIGN = 16;
 const HEADER_ALLOCATED = 1;
+const HEADER_HEAP_FIRST = 4;
 const HEADER_SIZE_MASK = ~15;
 /** The counter block of the counters variant (see README_WASM.md): 6 u32, padding, 4 u64. */
 const COUNTERS_BYTES = 60;
@@ -97,7 +99,10 @@ export class Talc {
         return this.#exports.malloc(size) >>> 0;
     }
 
-    /** Gives a block back; free(0) does nothing. Throws for an address that is not a live block. */
+    /**
+     * Gives a block back; free(0) does nothing. Throws for an address that is not a live block
+     * (talc-checked: TalcMisuseError, from the module's own checks).
+     */
     free(ptr) {
         this.#ready('free');
         if (this.#block('free(ptr)', ptr) !== 0) {
@@ -221,6 +226,52 @@ export class Talc {
         };
     }
 
+    /** Whether the module is a checked build (talc-checked.wasm): misuse detection, check() and walk(). */
+    get isChecked() {
+        return typeof this.#exports.talc_check === 'function';
+    }
+
+    /**
+     * talc-checked only: scans the whole heap. null when every heap and free list is consistent,
+     * else { address, kind: 'corrupted', message } naming the first inconsistency found (its
+     * address rounded down to 16).
+     */
+    check() {
+        this.#checkedOnly('check');
+        return checkResult(this.#exports.talc_check());
+    }
+
+    /**
+     * talc-checked only: every chunk of every heap, in walk order (heap by heap, ascending
+     * within a heap): { address, size, allocated, heapFirst, bin }, where `address` is the
+     * block's pointer, `size` the chunk's bytes (the block's usable size + 4), and `bin` the
+     * free-list bin of a free chunk (null for an allocated one).
+     */
+    walk() {
+        this.#checkedOnly('walk');
+        const chunks = [];
+        const e = this.#exports;
+        const first = e.talc_walk(0) >>> 0;
+        // Walking changes nothing, so one view of memory serves the whole walk.
+        const view = new DataView(this.#memory.buffer);
+        for (let c = first; c !== 0; c = e.talc_walk(c) >>> 0) {
+            const header = view.getUint32(c - 4, true);
+            const allocated = (header & HEADER_ALLOCATED) !== 0;
+            const size = (header & HEADER_SIZE_MASK) >>> 0;
+            chunks.push({ address: c, size, allocated, heapFirst: (header & HEADER_HEAP_FIRST) !== 0,
+                bin: allocated ? null : e.talc_bin(size) });
+        }
+        return chunks;
+    }
+
+    #checkedOnly(call) {
+        if (!this.isChecked) {
+            throw new Error(`talc-wasm: ${call}(): ${this.#name} is not a checked build; create the allocator with `
+                + `{ variant: 'talc-checked' }`);
+        }
+        this.#ready(call);
+    }
+
     #ready(call) {
         if (!this.#ownsMemory && !this.#region) {
             throw new Error(`talc-wasm: ${call}: ${this.#name} serves no region yet; call init(start, limit) first`);
@@ -228,7 +279,8 @@ export class Talc {
     }
 
     /**
-     * Checks that `ptr` is 0 or a live block, and returns its usable size. A block is 16-aligned
+     * Checks that `ptr` is 0 or a live block, and returns its usable size. The checked module
+     * does it exactly itself. For the others: a block is 16-aligned
      * in the allocator's region and its header word (just below it) says "allocated" with a size
      * that stays in memory. This catches wrong addresses and most double frees; a pointer into a
      * block that was freed and then merged with its neighbour may still pass (undefined
@@ -238,6 +290,10 @@ export class Talc {
         checkInt(`${call}: ptr`, ptr, 0, U32_MAX);
         if (ptr === 0) {
             return 0;
+        }
+        if (this.isChecked) {
+            // The module checks exactly (and names the kind): TalcMisuseError from its hook.
+            return this.#exports.malloc_usable_size(ptr) >>> 0;
         }
         if (ptr % BLOCK_ALIGN !== 0) {
             throw new Error(`talc-wasm: ${call}: ${hex(ptr)} is not a block (blocks are 16-aligned)`);

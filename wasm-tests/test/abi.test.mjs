@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
-    KiB, MAX_REQUEST, MiB, PAGE, TWO_GIB, USABLE_SLACK,
-    blockProblem, checkPattern, checkZero, fillPattern, findOverlap, hex, instantiate, variants,
+    HEADER, KiB, MAX_REQUEST, MiB, PAGE, TWO_GIB, USABLE_SLACK,
+    blockProblem, checkPattern, checkZero, fillPattern, findOverlap, hex, instantiate, overhead, variants,
 } from './talc.mjs';
 
 /** Asserts a fresh allocation is well formed (see blockProblem) and returns its block record. */
@@ -137,31 +137,33 @@ function abiTests(v) {
         }
     });
 
-    test(`${file}: per-allocation overhead is one 4-byte header word: usable size is roundup(n + 4, 16) - 4`, () => {
+    const words = overhead(file);
+    test(`${file}: per-allocation overhead is ${words === HEADER ? 'one 4-byte header word' : 'a header and a guard word'}:`
+        + ` usable size is roundup(n + ${words}, 16) - ${words}`, () => {
         const t = instantiate(file);
         for (let n = 0; n <= 1000; n++) {
             const p = t.malloc(n);
             const u = t.usable(p);
-            const exact = Math.ceil((n + 4) / 16) * 16 - 4;
+            const exact = Math.ceil((n + words) / 16) * 16 - words;
             // A rest of less than 16 bytes is not split off, so the chunk may be one unit larger.
             assert.ok(u === exact || u === exact + 16, `malloc(${n}) = ${hex(p)}: usable ${u}, expected ${exact}`);
             t.free(p);
         }
-        // In a fresh heap, 1000 blocks of 12 bytes (16-byte chunks) take 16000 bytes of address space.
+        // In a fresh heap, 1000 blocks of 16 - words bytes (16-byte chunks) take 16000 bytes of address space.
         const f = instantiate(file);
         const ptrs = [];
         for (let i = 0; i < 1000; i++) {
-            ptrs.push(f.malloc(12));
+            ptrs.push(f.malloc(16 - words));
         }
         const span = Math.max(...ptrs) - Math.min(...ptrs) + 16;
         assert.equal(new Set(ptrs).size, 1000);
-        assert.equal(span, 16000, `1000 malloc(12) span ${span} bytes, expected 16 per block`);
+        assert.equal(span, 16000, `1000 malloc(${16 - words}) span ${span} bytes, expected 16 per block`);
         const q = [];
         for (let i = 0; i < 500; i++) {
-            q.push(f.malloc(28));
+            q.push(f.malloc(32 - words));
         }
         const span2 = Math.max(...q) - Math.min(...q) + 32;
-        assert.equal(span2, 16000, `500 malloc(28) span ${span2} bytes, expected 32 per block`);
+        assert.equal(span2, 16000, `500 malloc(${32 - words}) span ${span2} bytes, expected 32 per block`);
     });
 
     test(`${file}: free(0) does nothing`, () => {

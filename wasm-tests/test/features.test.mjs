@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
-    HEADER, KiB, checkPattern, feature, fillPattern, hex, instantiate, variants,
+    HEADER, KiB, checkPattern, feature, fillPattern, hex, instantiate, overhead, variants,
 } from './talc.mjs';
 
 /** A fresh block of `size` bytes from malloc, filled with a pattern. */
@@ -38,7 +38,7 @@ function resize(t, b, size) {
  * allocated); returns them all, the pin last.
  */
 function pinAbove(t, b) {
-    const above = b.ptr + b.usable + HEADER;
+    const above = b.ptr + b.usable + overhead(t.info);
     const out = [];
     for (let i = 0; i < 10000; i++) {
         const p = block(t, 16);
@@ -253,7 +253,7 @@ function reallocTests(v) {
             const t = instantiate(file);
             const a = block(t, 100);
             const b = block(t, 1000);
-            assert.equal(b.ptr, a.ptr + a.usable + HEADER, `B = ${hex(b.ptr)} is not right above A = ${hex(a.ptr)}`);
+            assert.equal(b.ptr, a.ptr + a.usable + overhead(file), `B = ${hex(b.ptr)} is not right above A = ${hex(a.ptr)}`);
             const pin = pinned ? block(t, 16) : null;
             t.free(b.ptr);
             const q = resize(t, a, 600);

@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import {
-    WASM_DIR, cappedTwin, compile, instantiate, manifest, variants, wasmFiles, wasmPath,
+    WASM_DIR, cappedTwin, compile, instantiate, manifest, moduleImports, variants, wasmFiles, wasmPath,
 } from './talc.mjs';
 
 const SIZE_BUDGET = join(dirname(fileURLToPath(import.meta.url)), '..', 'size-budget.json');
@@ -28,7 +28,7 @@ const EXPECTED_EXPORTS = {
 };
 const PARAMS = { malloc: 1, free: 1, realloc: 2, calloc: 2, aligned_alloc: 2, malloc_usable_size: 1 };
 /** Parameter counts of the extra exports some variants have. */
-const EXTRA_PARAMS = { talc_counters: 0, talc_init: 2 };
+const EXTRA_PARAMS = { talc_counters: 0, talc_init: 2, talc_check: 0, talc_walk: 1, talc_bin: 1 };
 
 const entries = manifest();
 const files = entries.map((e) => e.file);
@@ -88,6 +88,8 @@ test('modules.json: every listed module exists, every built module is listed, en
         assert.ok(e.stateAddress < e.initialPages * 65536, `${e.file}: state block at ${e.stateAddress}, outside the initial memory`);
         assert.equal(e.features.counters === true, e.extraExports.includes('talc_counters'),
             `${e.file}: the counters feature and the talc_counters export go together`);
+        assert.equal(e.features.checked === true, e.extraExports.includes('talc_check'),
+            `${e.file}: the checked feature and the talc_check export go together`);
     }
     // A capped twin is its variant's build with memory capped at 256 pages, and nothing else.
     for (const v of variants()) {
@@ -129,14 +131,18 @@ test(`talc.wasm is within its byte budget in size-budget.json (${budgetTitle})`,
 
 for (const entry of entries) {
     const { file } = entry;
-    const title = entry.importedMemory
-        ? `${file}: valid, imports only env.memory, exports exactly the six allocator functions and its extraExports`
-        : `${file}: valid, no imports, exports exactly memory, the six allocator functions and its extraExports`;
+    const imports = [entry.importedMemory && 'env.memory', entry.features.checked === true && 'env.talc_report']
+        .filter(Boolean);
+    const title = `${file}: valid, imports ${imports.length > 0 ? 'only ' + imports.join(' and ') : 'nothing'}, exports `
+        + `exactly ${entry.importedMemory ? '' : 'memory, '}the six allocator functions and its extraExports`;
     test(title, () => {
         const bytes = readFileSync(wasmPath(file));
         assert.ok(WebAssembly.validate(bytes), `${file} does not validate`);
         const m = compile(file);
-        const expectedImports = entry.importedMemory ? [{ module: 'env', name: 'memory', kind: 'memory' }] : [];
+        const expectedImports = [
+            ...(entry.importedMemory ? [{ module: 'env', name: 'memory', kind: 'memory' }] : []),
+            ...(entry.features.checked === true ? [{ module: 'env', name: 'talc_report', kind: 'function' }] : []),
+        ];
         assert.deepEqual(WebAssembly.Module.imports(m), expectedImports, `${file} imports`);
         const expected = { ...EXPECTED_EXPORTS };
         if (entry.importedMemory) {
@@ -149,7 +155,7 @@ for (const entry of entries) {
         assert.deepEqual(exports, expected, `${file} exports (extraExports in modules.json: ${JSON.stringify(entry.extraExports)})`);
         assert.equal(WebAssembly.Module.exports(m).length, Object.keys(expected).length, `${file}: duplicate export names`);
         const memory = new WebAssembly.Memory({ initial: 1 });
-        const instance = new WebAssembly.Instance(m, entry.importedMemory ? { env: { memory } } : {});
+        const instance = new WebAssembly.Instance(m, moduleImports(file, entry.importedMemory ? memory : undefined));
         assert.ok((entry.importedMemory ? memory : instance.exports.memory) instanceof WebAssembly.Memory);
         const params = { ...PARAMS };
         for (const name of entry.extraExports) {
@@ -167,7 +173,8 @@ for (const entry of entries) {
         assert.deepEqual([...bytes.subarray(0, 8)], [0, 0x61, 0x73, 0x6D, 1, 0, 0, 0], 'magic and version 1');
         const secs = sections(bytes);
         const ids = secs.map((s) => s.id);
-        assert.equal(ids.includes(2), entry.importedMemory, `${file}: import section present only for an imported memory`);
+        assert.equal(ids.includes(2), entry.importedMemory || entry.features.checked === true,
+            `${file}: import section present only for an imported memory or a checked build's report hook`);
         assert.ok(!ids.includes(8), `${file} has a start function`);
         for (const id of [11, 12]) {
             const s = secs.find((x) => x.id === id);

@@ -38,7 +38,7 @@ async function expectChecksPass(t, result, runtime) {
 test('npm pack ships the loader, its types, the variants and their manifest, and no test module', () => {
     const wasm = manifest.map((e) => `wasm/${e.file}`);
     assert.deepEqual(files, [
-        'README.md', 'index.d.ts', 'index.js', 'lib/memory-limits.js', 'lib/source.js', 'lib/talc.js',
+        'README.md', 'index.d.ts', 'index.js', 'lib/memory-limits.js', 'lib/misuse.js', 'lib/source.js', 'lib/talc.js',
         'package.json', 'wasm/modules.json', ...wasm,
     ].sort());
     assert.deepEqual(manifest.map((e) => e.variant).sort(), [...VARIANTS].sort());

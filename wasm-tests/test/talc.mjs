@@ -34,6 +34,13 @@ export const hex = (n) => '0x' + (n >>> 0).toString(16);
 export const COUNTERS_BYTES = 6 * 4 + 4 + 4 * 8;
 /** Counter overhead: one header word per live allocation and per heap. */
 export const HEADER = 4;
+/** Checked builds keep a guard word below each allocation besides its header. */
+export const GUARD = 4;
+
+/** Bytes of each allocation's chunk its user cannot use: the header word, and the guard word in checked builds. */
+export function overhead(infoOrFile) {
+    return HEADER + (feature(infoOrFile, 'checked') ? GUARD : 0);
+}
 
 export function wasmPath(name = 'talc.wasm') {
     const path = join(WASM_DIR, name);
@@ -59,7 +66,7 @@ export function wasmFiles() {
 // A variant's "capped twin" is the same build with its memory capped (`<name>-max256.wasm`).
 
 /** Default values of the build features a manifest entry may leave out. */
-export const FEATURE_DEFAULTS = Object.freeze({ counters: false, growInPlace: true, reallocInPlace: true });
+export const FEATURE_DEFAULTS = Object.freeze({ counters: false, growInPlace: true, reallocInPlace: true, checked: false });
 
 let cachedManifest;
 
@@ -133,14 +140,14 @@ export function compile(name = 'talc.wasm') {
 /** A fresh instance of the named module (no imports), wrapped. */
 export function instantiate(name = 'talc.wasm') {
     if (!moduleInfo(name).importedMemory) {
-        return new Talc(new WebAssembly.Instance(compile(name), {}), name);
+        return new Talc(new WebAssembly.Instance(compile(name), moduleImports(name)), name);
     }
     // A module that serves part of another module's memory: the "other module" owns everything
     // below SHARED_START (filled with a marker the foreign-region checks verify), talc gets the
     // rest with no limit, so every test of a standalone module applies to it too.
     const memory = new WebAssembly.Memory({ initial: 1 });
     new Uint8Array(memory.buffer).fill(SHARED_MARKER, 0, SHARED_START);
-    const instance = new WebAssembly.Instance(compile(name), { env: { memory } });
+    const instance = new WebAssembly.Instance(compile(name), moduleImports(name, memory));
     if (instance.exports.talc_init(SHARED_START, 0) !== 1) {
         throw new Error(`${name}: talc_init(${SHARED_START}, 0) failed`);
     }
@@ -148,6 +155,36 @@ export function instantiate(name = 'talc.wasm') {
     t.heapFloor = SHARED_START;
     t.foreign.push({ start: 0, end: SHARED_START, marker: SHARED_MARKER, sparse: false });
     return t;
+}
+
+/**
+ * What a module imports: nothing; env.memory for a module that imports its memory; and for a
+ * checked build its report hook env.talc_report(kind, address), which here throws a
+ * MisuseReport (the heap is as before the bad call, so a test can go on).
+ */
+export function moduleImports(name, memory) {
+    const env = {};
+    if (memory !== undefined) {
+        env.memory = memory;
+    }
+    if (feature(moduleInfo(name), 'checked')) {
+        env.talc_report = (kind, address) => {
+            throw new MisuseReport(kind, address >>> 0);
+        };
+    }
+    return Object.keys(env).length > 0 ? { env } : {};
+}
+
+/** Misuse kind codes of the checked build (talc.core.Misuse). */
+export const MISUSE = Object.freeze({ MISALIGNED: 1, OUTSIDE_HEAPS: 2, INSIDE_BLOCK: 3, NOT_ALLOCATED: 4, CORRUPTED: 5 });
+
+/** What the tests' report hook throws. */
+export class MisuseReport extends Error {
+    constructor(kind, address) {
+        super(`misuse kind ${kind} at ${hex(address)}`);
+        this.kind = kind;
+        this.address = address;
+    }
 }
 
 /** Where an imported-memory module's region starts in the tests; below it is "another module's". */

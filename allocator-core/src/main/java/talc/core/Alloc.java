@@ -67,6 +67,8 @@ final class Alloc {
             Gaps.register(t, gap, padding, flags);
             size -= padding;
             flags = BELOW_FREE;
+        } else {
+            Chunk.writeGuard(base);
         }
         int taken = splitOff(t, base, size, req);
         Chunk.setHeader(base, taken | ALLOCATED | flags);
@@ -87,7 +89,7 @@ final class Alloc {
             Gaps.register(t, restBase, rest, 0);
             return req;
         }
-        Chunk.setBelowFree(base + total, false);
+        Chunk.clearBelowFree(base + total);
         return total;
     }
 }

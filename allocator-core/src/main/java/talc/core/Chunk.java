@@ -28,6 +28,13 @@ package talc.core;
  *   <li>A gap (free chunk) also keeps a footer {@code S} at {@code B+S-8}, so the chunk above
  *       can find the gap's base in O(1), and the list links at {@code B} and {@code B+4}
  *       (see {@link Gaps}). A 16-byte gap has exactly room for next, prev and footer.</li>
+ *   <li>Checked builds ({@link Features#checked()}) keep one more word per allocation: the
+ *       word at {@code B-8} of an allocated chunk whose chunk below is not free holds its
+ *       guard, {@link #guard guard(B)}, a hash of its address (where the chunk below is a gap,
+ *       that word is the gap's footer instead). So an allocation takes
+ *       {@code S = roundup(n + 8, 16)} and its usable size is {@code S - 8}, and
+ *       {@link Misuse} can tell a real chunk from user data that happens to look like a
+ *       header.</li>
  * </ul>
  */
 final class Chunk {
@@ -37,6 +44,11 @@ final class Chunk {
     static final int HEADER = 4;
     /** Offset of a gap's footer from its end. */
     static final int FOOTER_FROM_END = 8;
+    /** Checked builds: offset of an allocated chunk's guard word below its base. */
+    static final int GUARD = 8;
+    /** Multiplier and key of {@link #guard}: an odd constant spreads nearby addresses apart. */
+    private static final int GUARD_MULTIPLIER = 0x9E37_79B1;
+    private static final int GUARD_KEY = 0x5A1C_0DE5;
 
     /** Header flag: the chunk is allocated (sentinels have it too). */
     static final int ALLOCATED = 1;
@@ -57,9 +69,26 @@ final class Chunk {
     private Chunk() {
     }
 
+    /** Bytes of a chunk that its user cannot use: the header word, and in checked builds the guard word. */
+    static int overhead() {
+        return Features.checked() ? GUARD : HEADER;
+    }
+
     /** Chunk size for a request of {@code n} bytes, {@code 0 <= n <= MAX_REQUEST}. */
     static int sizeFor(int n) {
-        return (n + HEADER + UNIT - 1) & SIZE_MASK;
+        return (n + overhead() + UNIT - 1) & SIZE_MASK;
+    }
+
+    /** Checked builds: the guard word of an allocated chunk at {@code base} whose chunk below is not free. */
+    static int guard(int base) {
+        return base * GUARD_MULTIPLIER ^ GUARD_KEY;
+    }
+
+    /** Checked builds: writes the guard of the allocated chunk at {@code base}, whose chunk below is not free. */
+    static void writeGuard(int base) {
+        if (Features.checked()) {
+            Mem.putInt(base - GUARD, guard(base));
+        }
     }
 
     static int header(int base) {
@@ -81,10 +110,13 @@ final class Chunk {
         Mem.putInt(base + size - FOOTER_FROM_END, size);
     }
 
-    /** Sets or clears {@link #BELOW_FREE} in the header of the chunk at {@code base}. */
-    static void setBelowFree(int base, boolean free) {
-        int h = header(base);
-        setHeader(base, free ? h | BELOW_FREE : h & ~BELOW_FREE);
+    /**
+     * Clears {@link #BELOW_FREE} in the header of the allocated chunk (or sentinel) at
+     * {@code base}, whose chunk below is now allocated, and gives it its guard.
+     */
+    static void clearBelowFree(int base) {
+        setHeader(base, header(base) & ~BELOW_FREE);
+        writeGuard(base);
     }
 
     /** Rounds {@code addr} up to a multiple of {@code align} (a power of two). */

@@ -14,8 +14,8 @@ import static talc.core.Chunk.UNIT;
  *
  * <p>What it checks: every heap is a run of chunks with positive, 16-aligned sizes ending
  * exactly at a sentinel; only the first chunk has {@code HEAP_FIRST}; {@code BELOW_FREE} is set
- * exactly above a gap; no two gaps touch; a gap's footer is its size and no allocation starts
- * inside it; every listed gap is a gap of the right bin with a correct back link; every gap is
+ * exactly above a gap; no two gaps touch; a gap's footer is its size; an allocated chunk above
+ * an allocated one has its guard word; every listed gap is a gap of the right bin with a correct back link; every gap is
  * listed once; a bin's bitmap bit is set exactly when its list is not empty.
  *
  * <p>The result is 0, or the address of the first inconsistency found (a chunk base, a heap's
@@ -51,8 +51,8 @@ final class Consistency {
                 }
                 boolean free = (h & ALLOCATED) == 0;
                 if (size < 0 || size > limit - base || ((h & HEAP_FIRST) != 0) != (base == first)
-                        || (free && (belowFree || Chunk.footerBelow(base + size) != size
-                                || anyStartIn(t, base, size)))) {
+                        || (free && (belowFree || Chunk.footerBelow(base + size) != size))
+                        || (!free && !belowFree && Mem.getInt(base - Chunk.GUARD) != Chunk.guard(base))) {
                     return problem(base);
                 }
                 if (free) {
@@ -85,21 +85,6 @@ final class Consistency {
             }
         }
         return listed == gaps ? 0 : problem(t);
-    }
-
-    /** Whether an allocation's start bit is set anywhere in the gap {@code [base, base+size)}. */
-    private static boolean anyStartIn(int t, int base, int size) {
-        int addr = base;
-        while (addr - base < size) {
-            if (!Starts.hasBlock(t, addr)) {
-                addr = ((addr >>> Starts.SPAN_SHIFT) + 1) << Starts.SPAN_SHIFT;
-            } else if (Starts.isSet(t, addr)) {
-                return true;
-            } else {
-                addr += UNIT;
-            }
-        }
-        return false;
     }
 
     private static int problem(int addr) {

@@ -6,10 +6,10 @@ package talc.core;
  *
  * <p>Byte counts are chunk-based, because the C ABI's {@code free} and {@code realloc} are not
  * told the size the caller asked for: an allocation counts its usable size (chunk size minus
- * the header word, what {@code malloc_usable_size} returns), a gap counts its whole chunk,
- * and a heap counts from its first header word to its end. So
- * {@code overhead = claimed - available - allocated} is exactly the header words of live
- * allocations plus each heap's header and sentinel words.
+ * the header word, and in checked builds the guard word: what {@code malloc_usable_size}
+ * returns), a gap counts its whole chunk, and a heap counts from its first header word to its
+ * end. So {@code overhead = claimed - available - allocated} is exactly the header (and guard)
+ * words of live allocations plus each heap's header and sentinel words.
  */
 public final class Counters {
     private Counters() {
@@ -33,9 +33,9 @@ public final class Counters {
     static void allocated(int t, int size) {
         if (Features.counters()) {
             add(t + State.ALLOCATION_COUNT, 1);
-            add(t + State.ALLOCATED_BYTES, size - Chunk.HEADER);
+            add(t + State.ALLOCATED_BYTES, size - Chunk.overhead());
             addLong(t + State.TOTAL_ALLOCATION_COUNT, 1);
-            addLong(t + State.TOTAL_ALLOCATED_BYTES, size - Chunk.HEADER);
+            addLong(t + State.TOTAL_ALLOCATED_BYTES, size - Chunk.overhead());
         }
     }
 
@@ -43,7 +43,7 @@ public final class Counters {
     static void freed(int t, int size) {
         if (Features.counters()) {
             add(t + State.ALLOCATION_COUNT, -1);
-            add(t + State.ALLOCATED_BYTES, Chunk.HEADER - size);
+            add(t + State.ALLOCATED_BYTES, Chunk.overhead() - size);
         }
     }
 

@@ -28,6 +28,10 @@ final class Free {
             Chunk.setHeader(above, aboveHeader | BELOW_FREE);
         }
         if ((h & BELOW_FREE) != 0) {
+            if (Features.checked()) {
+                // The header ends up inside the merged gap: it must not look allocated any more.
+                Chunk.setHeader(base, 0);
+            }
             int belowSize = Chunk.footerBelow(base);
             base -= belowSize;
             flags = Chunk.header(base) & HEAP_FIRST;

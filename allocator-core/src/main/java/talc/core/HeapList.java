@@ -8,19 +8,19 @@ import static talc.core.Chunk.SIZE_MASK;
  * checked ({@link Consistency}). Unchecked builds do not know their heaps, and need not.
  *
  * <pre>
- *  | pad | link | hdr | first chunk ... | sentinel |
- *        ^first-8     ^first                       ^heap end
+ *  | pad | link | guard | hdr | first chunk ... | sentinel |
+ *        ^first-12            ^first                       ^heap end
  * </pre>
  *
  * A heap is listed by its first chunk's base. The word {@link #LINK} bytes below it, in the
- * heap's padding (a checked heap keeps at least 8 bytes in front of its first chunk, see
+ * heap's padding (a checked heap keeps 12 bytes in front of its first chunk, see
  * {@link Heaps#firstChunk}), holds the first chunk of the next heap in the list, or 0. The head
  * is in the state block ({@link State#heapList}); new heaps go in front. Heaps are disjoint, so
  * the heap holding an address is the listed one with the highest first chunk at or below it.
  */
 final class HeapList {
-    /** Offset of a heap's link word below its first chunk. */
-    static final int LINK = 8;
+    /** Offset of a heap's link word below its first chunk: below the first chunk's guard and header. */
+    static final int LINK = 12;
 
     private HeapList() {
     }

@@ -19,7 +19,8 @@ import static talc.core.Chunk.UNIT;
  *
  * A heap is identified by its end, which these calls return and take (as in Talc). Its first
  * chunk starts at the first 16-aligned address with room for a header (checked builds: and
- * for the link word of {@link HeapList} below it, at {@code first-8}); its end is the region
+ * below it the first chunk's guard word and the link word of {@link HeapList}, at
+ * {@code first-12}); its end is the region
  * end rounded down to 16, and the word below it is the sentinel, an allocated header of size 0.
  * All heap addresses stay below {@link #MAX_HEAP_END}, so address arithmetic never overflows.
  * Regions must not overlap each other or the state block; the caller owns that.
@@ -47,8 +48,8 @@ final class Heaps {
 
     /**
      * Base of the first chunk of a heap claimed at {@code base}: the first 16-aligned address
-     * with room below it for the header word, and in checked builds for the heap's link word
-     * ({@link HeapList}) too.
+     * with room below it for the header word, and in checked builds for the guard and the
+     * heap's link word ({@link HeapList}) too.
      */
     static long firstChunk(int base) {
         int pad = Features.checked() ? HeapList.LINK : HEADER;

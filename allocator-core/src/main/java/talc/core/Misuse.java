@@ -12,10 +12,15 @@ import static talc.core.Chunk.UNIT;
  * misuse it is when it is not. The kinds are the codes the report hook ({@link Report}) and the
  * heap check ({@link Consistency}) give out; they are part of the ABI of the checked module.
  *
- * <p>A pointer is live exactly when it is 16-aligned and its chunk-start bit is set
- * ({@link Starts}); then the boundary tags around it must agree (its header says allocated, the
- * chunk above says its neighbour is not free, a free neighbour's footer and header match), else
- * the metadata was overwritten. Only on the error path is the heap walked, to name the kind.
+ * <p>The fast path, O(1): a pointer is taken for a live allocation when it is 16-aligned, in
+ * memory, its header says allocated, and the boundary tags around it agree: its guard word
+ * ({@link Chunk#guard}) when the chunk below is allocated, else the free chunk below's footer
+ * and header; the chunk above does not call it free, and a free chunk above has a matching
+ * footer. User data passes that only by matching a 32-bit address hash and the neighbours'
+ * tags at once. A freed chunk never keeps an allocated header: it becomes a gap's header, or
+ * is cleared when it merges into the gap below ({@link Free}). When the fast path fails, the
+ * pointer's heap is walked to name the kind: in no heap, inside an allocated block, in a gap,
+ * or at the start of an allocated chunk whose tags were overwritten.
  */
 final class Misuse {
     /** Not 16-aligned: no allocation starts there. */
@@ -40,10 +45,10 @@ final class Misuse {
         if ((ptr & (UNIT - 1)) != 0) {
             return MISALIGNED;
         }
-        if (ptr <= 0 || ptr >= Heaps.MAX_HEAP_END || !Starts.isSet(t, ptr)) {
-            return classify(t, ptr);
+        if (ptr >= UNIT && ptr < memoryEnd() && tagsAgree(ptr)) {
+            return 0;
         }
-        return tagsAgree(ptr) ? 0 : CORRUPTED;
+        return classify(t, ptr);
     }
 
     /** End of the addresses a chunk may reach: memory's end, and never past the heap limit. */
@@ -51,7 +56,7 @@ final class Misuse {
         return Math.min(Mem.pages(), Source.MAX_PAGES) << Mem.PAGE_SHIFT;
     }
 
-    /** Whether the tags of the allocated chunk at {@code ptr} agree with its neighbours'. */
+    /** Whether {@code ptr} (at least 16, in memory) has an allocated header, and tags that agree with its neighbours'. */
     private static boolean tagsAgree(int ptr) {
         int limit = memoryEnd();
         int h = Chunk.header(ptr);
@@ -70,17 +75,15 @@ final class Misuse {
                 return false;
             }
         }
-        if ((h & BELOW_FREE) != 0) {
-            int belowSize = Chunk.footerBelow(ptr);
-            if (belowSize <= 0 || (belowSize & (UNIT - 1)) != 0 || belowSize >= ptr
-                    || (Chunk.header(ptr - belowSize) & (SIZE_MASK | ALLOCATED)) != belowSize) {
-                return false;
-            }
+        if ((h & BELOW_FREE) == 0) {
+            return Mem.getInt(ptr - Chunk.GUARD) == Chunk.guard(ptr);
         }
-        return true;
+        int belowSize = Chunk.footerBelow(ptr);
+        return belowSize > 0 && (belowSize & (UNIT - 1)) == 0 && belowSize < ptr
+                && (Chunk.header(ptr - belowSize) & (SIZE_MASK | ALLOCATED)) == belowSize;
     }
 
-    /** Names what {@code ptr} (16-aligned, no live allocation) points at, by walking its heap. */
+    /** Names what {@code ptr} (16-aligned, failed the fast path) points at, by walking its heap. */
     private static int classify(int t, int ptr) {
         int first = ptr <= 0 ? 0 : HeapList.heapBelow(t, ptr);
         if (first == 0) {
@@ -98,7 +101,10 @@ final class Misuse {
                 return CORRUPTED;
             }
             if (ptr < base + size) {
-                return (h & ALLOCATED) != 0 ? INSIDE_BLOCK : NOT_ALLOCATED;
+                if ((h & ALLOCATED) == 0) {
+                    return NOT_ALLOCATED;
+                }
+                return ptr == base ? CORRUPTED : INSIDE_BLOCK;
             }
             base += size;
         }

@@ -23,7 +23,7 @@ final class Realloc {
         }
         int moved = Talc.malloc(t, n);
         if (moved != 0) {
-            Mem.copy(moved, ptr, Math.min(size - Chunk.HEADER, n));
+            Mem.copy(moved, ptr, Math.min(size - Chunk.overhead(), n));
             Talc.free(t, ptr);
         }
         return moved;

@@ -15,7 +15,6 @@ package talc.core;
  *  t+104  bin heads, one u32 per bin (address of the first gap, 0 = empty)
  *  then, in checked builds only ({@link Features#checked()}):
  *  +0     heap list head (first chunk of the newest heap, see {@link HeapList})
- *  +4     chunk-start directory, {@link Starts#DIRECTORY_ENTRIES} x u32 (see {@link Starts})
  * </pre>
  */
 final class State {
@@ -40,8 +39,8 @@ final class State {
     private State() {
     }
 
-    /** Bytes of the checked builds' part of the state block: heap list head and directory. */
-    static final int CHECKED_BYTES = 4 + (Starts.DIRECTORY_ENTRIES << 2);
+    /** Bytes of the checked builds' part of the state block: the heap list head. */
+    static final int CHECKED_BYTES = 4;
 
     /** Bytes of the state block for the configured binning and features, rounded to a chunk unit. */
     static int size() {
@@ -55,11 +54,6 @@ final class State {
     /** Checked builds: address of the heap list head. */
     static int heapList(int t) {
         return t + binsEnd();
-    }
-
-    /** Checked builds: address of the chunk-start directory. */
-    static int directory(int t) {
-        return t + binsEnd() + 4;
     }
 
     /** Address of the head pointer of {@code bin}. */

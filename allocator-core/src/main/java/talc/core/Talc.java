@@ -138,29 +138,16 @@ public final class Talc {
         if (ptr == 0 && Source.acquire(t, need)) {
             ptr = Alloc.tryAllocate(t, req, align, need);
         }
-        if (Features.checked() && ptr != 0 && !Starts.set(t, ptr)) {
-            // No room for the bitmap block its start bit needs: give the allocation back.
-            release(t, ptr);
-            return 0;
-        }
         return ptr;
     }
 
     public static void free(int t, int ptr) {
         if (ptr != 0 && verify(t, ptr)) {
-            if (Features.checked()) {
-                Starts.clear(t, ptr);
+            if (Features.counters()) {
+                Counters.freed(t, Chunk.header(ptr) & Chunk.SIZE_MASK);
             }
-            release(t, ptr);
+            Free.release(t, ptr);
         }
-    }
-
-    /** Frees the live allocation at {@code ptr}, whose start bit is already clear in checked builds. */
-    private static void release(int t, int ptr) {
-        if (Features.counters()) {
-            Counters.freed(t, Chunk.header(ptr) & Chunk.SIZE_MASK);
-        }
-        Free.release(t, ptr);
     }
 
     public static int realloc(int t, int ptr, int size) {
@@ -223,7 +210,7 @@ public final class Talc {
 
     /** Bytes usable at {@code ptr} (at least what was asked for); 0 for 0. */
     public static int usableSize(int ptr) {
-        return ptr == 0 ? 0 : (Chunk.header(ptr) & Chunk.SIZE_MASK) - Chunk.HEADER;
+        return ptr == 0 ? 0 : (Chunk.header(ptr) & Chunk.SIZE_MASK) - Chunk.overhead();
     }
 
     /** Claims {@code [base, base+size)} as a new heap; returns its end, or 0 if too small. */

@@ -26,18 +26,16 @@ import java.util.TreeSet;
  *       links agree in both directions; a bin's bitmap bit is set exactly when its list is
  *       non-empty, and no bit past the last bin is set.</li>
  *   <li>With counters on, every counter equals what the walk finds.</li>
- *   <li>Checked builds: the heap list holds exactly the given heaps, the allocator's own
- *       {@link Consistency} check agrees, and the allocated chunks whose start bit is clear (the
- *       bitmap blocks) are kept apart in {@link Result#internal}.</li>
+ *   <li>Checked builds: every allocated chunk above an allocated one has its guard word, the
+ *       heap list holds exactly the given heaps, and the allocator's own {@link Consistency}
+ *       check agrees.</li>
  * </ul>
  */
 final class HeapScan {
     /** What a scan found. */
     static final class Result {
-        /** Allocated chunks the user holds: user pointer to chunk size. */
+        /** Allocated chunks: user pointer to chunk size. */
         final TreeMap<Integer, Integer> allocations = new TreeMap<>();
-        /** Checked builds: allocated chunks the allocator holds for itself (bitmap blocks). */
-        final TreeMap<Integer, Integer> internal = new TreeMap<>();
         int gaps;
         long gapBytes;
         long claimedBytes;
@@ -46,7 +44,7 @@ final class HeapScan {
         long allocatedUsableBytes() {
             long sum = 0;
             for (int size : allocations.values()) {
-                sum += size - Chunk.HEADER;
+                sum += size - Chunk.overhead();
             }
             return sum;
         }
@@ -60,7 +58,7 @@ final class HeapScan {
         Result r = new Result();
         Map<Integer, Integer> gapsByBase = new HashMap<>();
         for (Map.Entry<Integer, Integer> heap : new TreeMap<>(heapFirstToEnd).entrySet()) {
-            walkHeap(t, heap.getKey(), heap.getValue(), r, gapsByBase);
+            walkHeap(heap.getKey(), heap.getValue(), r, gapsByBase);
         }
         checkLists(t, gapsByBase, r);
         if (Features.counters()) {
@@ -73,7 +71,7 @@ final class HeapScan {
         return r;
     }
 
-    private static void walkHeap(int t, int first, int end, Result r, Map<Integer, Integer> gapsByBase) {
+    private static void walkHeap(int first, int end, Result r, Map<Integer, Integer> gapsByBase) {
         check(first % UNIT == 0 && end % UNIT == 0 && end > first, "heap bounds", first, end);
         r.heaps++;
         r.claimedBytes += end - first + Chunk.HEADER;
@@ -94,9 +92,9 @@ final class HeapScan {
                 gapsByBase.put(base, size);
                 r.gaps++;
                 r.gapBytes += size;
-            } else if (Features.checked() && !Starts.isSet(t, base)) {
-                r.internal.put(base, size);
             } else {
+                check(!Features.checked() || belowFree || Mem.getInt(base - Chunk.GUARD) == Chunk.guard(base),
+                        "guard word of an allocated chunk above an allocated one", base, size);
                 r.allocations.put(base, size);
             }
             belowFree = free;
@@ -142,18 +140,14 @@ final class HeapScan {
     }
 
     private static void checkCounters(int t, Result r) {
-        long internalBytes = 0;
-        for (int size : r.internal.values()) {
-            internalBytes += size - Chunk.HEADER;
-        }
-        int allocations = r.allocations.size() + r.internal.size();
+        int allocations = r.allocations.size();
         check(Counters.allocationCount(t) == allocations, "allocation count", Counters.allocationCount(t), allocations);
-        check(Counters.allocatedBytes(t) == r.allocatedUsableBytes() + internalBytes, "allocated bytes", Counters.allocatedBytes(t), (int) r.allocatedUsableBytes());
+        check(Counters.allocatedBytes(t) == r.allocatedUsableBytes(), "allocated bytes", Counters.allocatedBytes(t), (int) r.allocatedUsableBytes());
         check(Counters.availableBytes(t) == r.gapBytes, "available bytes", Counters.availableBytes(t), (int) r.gapBytes);
         check(Counters.fragmentCount(t) == r.gaps, "fragment count", Counters.fragmentCount(t), r.gaps);
         check(Counters.heapCount(t) == r.heaps, "heap count", Counters.heapCount(t), r.heaps);
         check(Counters.claimedBytes(t) == r.claimedBytes, "claimed bytes", Counters.claimedBytes(t), (int) r.claimedBytes);
-        check(Counters.overheadBytes(t) == (long) Chunk.HEADER * (allocations + r.heaps),
+        check(Counters.overheadBytes(t) == (long) Chunk.overhead() * allocations + (long) Chunk.HEADER * r.heaps,
                 "overhead is one header word per allocation and per heap", Counters.overheadBytes(t), r.allocations.size());
     }
 

@@ -72,11 +72,12 @@ public final class Exports {
 
     /**
      * Does not boot: before the first allocation no pointer but 0 can be passed, and
-     * {@code free(0)} must leave memory as it is.
+     * {@code free(0)} must leave memory as it is. The checked module boots, so that a pointer
+     * freed before any allocation is reported as outside every heap.
      */
     @Export(name = "free")
     public static void free(int ptr) {
-        int t = ModuleGlobal.handle();
+        int t = Features.checked() && ptr != 0 ? handle() : ModuleGlobal.handle();
         if (t != 0) {
             Talc.free(t, ptr);
         }
@@ -111,9 +112,41 @@ public final class Exports {
         return none(t) ? 0 : Counters.address(t);
     }
 
-    /** Needs no handle: the size is in the chunk header in front of {@code ptr}. */
+    /**
+     * Needs no handle: the size is in the chunk header in front of {@code ptr}. The checked
+     * module first checks that {@code ptr} is a live allocation (reporting it otherwise).
+     */
     @Export(name = "malloc_usable_size")
     public static int mallocUsableSize(int ptr) {
+        if (Features.checked() && ptr != 0 && !Talc.verify(handle(), ptr)) {
+            return 0;
+        }
         return Talc.usableSize(ptr);
+    }
+
+    /**
+     * Checked module: scans the whole heap; 0 when consistent, else the address of the first
+     * inconsistency (rounded down to 16) or-ed with the kind {@code Talc.CORRUPTED}.
+     */
+    @Export(name = "talc_check")
+    public static int check() {
+        int t = handle();
+        return none(t) ? 0 : Talc.check(t);
+    }
+
+    /**
+     * Checked module: the chunk after {@code cursor} in a walk over every heap (0: the first
+     * chunk; after the last: 0). The word in front of a chunk is its header (size | flags).
+     */
+    @Export(name = "talc_walk")
+    public static int walk(int cursor) {
+        int t = handle();
+        return none(t) ? 0 : Talc.walk(t, cursor);
+    }
+
+    /** Checked module: the free-list bin of a free chunk of {@code size} bytes. */
+    @Export(name = "talc_bin")
+    public static int bin(int size) {
+        return Talc.bin(size);
     }
 }

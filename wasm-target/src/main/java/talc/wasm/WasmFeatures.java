@@ -36,6 +36,11 @@ public final class WasmFeatures {
         return true;
     }
 
+    /** Only the checked variant ({@code talc-checked.wasm}) detects misuse. */
+    public static boolean checked() {
+        return false;
+    }
+
     /** The module's one allocator grows memory and extends its last heap ({@code Source.GROW_AND_EXTEND}). */
     public static int source() {
         return Source.GROW_AND_EXTEND;

@@ -65,7 +65,11 @@ public final class WasmMem {
      */
     public static native int grow(int pages);
 
-    /** {@code memory.size}, spelled {@code memory.grow 0}: the backend has no size expression. */
+    /**
+     * {@code memory.size}, spelled {@code memory.grow 0} (the backend has no size expression);
+     * the post-processing turns it into {@code memory.size}, which leaves JavaScript's
+     * {@code memory.buffer} alone.
+     */
     public static int pages() {
         return grow(0);
     }

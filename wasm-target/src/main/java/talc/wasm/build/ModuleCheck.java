@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  *
  * <ul>
  *   <li>valid ({@code wasm-validate});</li>
- *   <li>no imports (the imported-memory variant: only {@code env.memory}): anything the core
+ *   <li>no imports (the imported-memory variant: only {@code env.memory}; the checked variant:
+ *       only its report hook {@code env.talc_report}): anything the core
  *       does that needs TeaVM's runtime (exceptions, strings, objects) shows up as an import of
  *       {@code teavm.*} that wasm-opt could not remove;</li>
  *   <li>exactly the C ABI functions, the variant's extra exports and {@code memory} exported;</li>
@@ -36,10 +37,21 @@ final class ModuleCheck {
         List<String> failures = new ArrayList<>();
 
         List<String> imports = details.lines("Import");
-        boolean importsOnlyMemory = imports.size() == 1 && imports.get(0).contains(" memory[")
-                && imports.get(0).endsWith("<- " + PostProcess.IMPORTED_MEMORY_MODULE + "." + PostProcess.MEMORY_EXPORT);
-        if (variant.importedMemory() ? !importsOnlyMemory : !imports.isEmpty()) {
-            failures.add("imports " + imports + (variant.importedMemory() ? ", expected only env.memory" : ""));
+        List<String> expectedImports = new ArrayList<>();
+        if (variant.importedMemory()) {
+            expectedImports.add(" memory[ <- " + PostProcess.IMPORTED_MEMORY_MODULE + "." + PostProcess.MEMORY_EXPORT);
+        }
+        if (variant.checked()) {
+            expectedImports.add(" func[ <- " + Variant.REPORT_IMPORT);
+        }
+        boolean importsAsExpected = imports.size() == expectedImports.size();
+        for (String wanted : expectedImports) {
+            String kind = wanted.substring(0, wanted.indexOf('[') + 1);
+            String source = wanted.substring(wanted.indexOf("<-"));
+            importsAsExpected &= imports.stream().anyMatch(line -> line.contains(kind) && line.endsWith(source));
+        }
+        if (!importsAsExpected) {
+            failures.add("imports " + imports + ", expected " + (expectedImports.isEmpty() ? "none" : expectedImports));
         }
         Set<String> expected = new TreeSet<>();
         for (String name : PostProcess.FUNCTION_EXPORTS) {

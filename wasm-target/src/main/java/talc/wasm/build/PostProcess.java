@@ -127,7 +127,7 @@ final class PostProcess {
             case "export" -> keepExport(field, variant.extraExports(), imported) ? field : null;
             case "start", "data" -> null;
             case "memory" -> imported ? HANDLE_GLOBAL : memory + "\n  " + HANDLE_GLOBAL;
-            case "func" -> withHandleGlobal(field);
+            case "func" -> withMemorySize(withHandleGlobal(field));
             default -> field;
         });
         if (imported) {
@@ -168,6 +168,18 @@ final class PostProcess {
     /** {@link GlobalIntrinsic}'s store: the marker address, the temporary holding the value, the store. */
     private static final Pattern HANDLE_STORE = Pattern.compile(
             "i32\\.const " + MARKER_TEXT + "\\s+(local\\.get \\S+)\\s+i32\\.store(?: offset=0)?(?: align=\\d+)?");
+
+    /** {@code memory.grow 0}, TeaVM's only way to read the memory size ({@code talc.wasm.WasmMem#pages}). */
+    private static final Pattern GROW_ZERO = Pattern.compile("i32\\.const 0\\s+memory\\.grow\\b");
+
+    /**
+     * Rewrites {@code memory.grow 0} into {@code memory.size}: the same result, but a grow, even
+     * by 0, makes JavaScript hosts replace {@code memory.buffer}, detaching every view of it, and
+     * the checked build reads the memory size on every {@code free}.
+     */
+    private static String withMemorySize(String func) {
+        return GROW_ZERO.matcher(func).replaceAll("memory.size");
+    }
 
     /** Rewrites the marker accesses of {@link GlobalIntrinsic} in a function into the handle global. */
     private static String withHandleGlobal(String func) {

@@ -13,6 +13,8 @@ import org.teavm.vm.spi.TeaVMPlugin;
  * <ul>
  *   <li>{@link MemoryIntrinsic}, which turns the native methods of {@code talc.wasm.WasmMem} into
  *       the {@code memory.grow}/{@code memory.fill}/{@code memory.copy} instructions,</li>
+ *   <li>{@link TrapIntrinsic}, which turns {@code talc.wasm.WasmReport.trap()} into
+ *       {@code unreachable},</li>
  *   <li>{@link GlobalIntrinsic}, which marks the accesses to {@code talc.wasm.ModuleGlobal} for
  *       the post-processing to turn into a wasm global,</li>
  *   <li>{@link BuildConstants}, which lets each build fix the values of
@@ -33,6 +35,7 @@ public final class TalcTeaVMPlugin implements TeaVMPlugin {
         }
         wasm.add(context -> new MemoryIntrinsic(context.getClassSource()));
         wasm.add(context -> new GlobalIntrinsic());
+        wasm.add(context -> new TrapIntrinsic());
         host.add(new BuildConstants(host.getProperties()));
         host.add(new RestrictedCore());
     }

@@ -26,7 +26,8 @@ import talc.core.Source;
 record Variant(String name, String purpose, Map<String, String> features, List<String> extraExports,
                int minPages, boolean importedMemory, List<Output> outputs) {
     /** The method names of {@code talc.core.Features} a variant may set. */
-    static final Set<String> FEATURE_NAMES = Set.of("wasmBinning", "counters", "growInPlace", "reallocInPlace", "source");
+    static final Set<String> FEATURE_NAMES = Set.of("wasmBinning", "counters", "growInPlace", "reallocInPlace", "checked",
+            "source");
 
     /** Maximum for the OOM-test builds: 256 pages of 64 KiB = 16 MiB. */
     static final int TEST_MAX_PAGES = 256;
@@ -36,6 +37,10 @@ record Variant(String name, String purpose, Map<String, String> features, List<S
     static final String COUNTERS_EXPORT = "talc_counters";
     /** The imported-memory variant's export: {@code talc_init(start, limit)}. */
     static final String INIT_EXPORT = "talc_init";
+    /** The checked variant's exports: the whole-heap check, the heap walk, and the bin of a size. */
+    static final List<String> CHECKED_EXPORTS = List.of("talc_check", "talc_walk", "talc_bin");
+    /** What the checked variant imports: the hook misuse is reported to ({@code module.name}). */
+    static final String REPORT_IMPORT = "env.talc_report";
 
     /** The default module and its memory-capped twin used by the OOM tests. */
     static final Variant DEFAULT = growing("talc",
@@ -48,6 +53,9 @@ record Variant(String name, String purpose, Map<String, String> features, List<S
                     Map.of("counters", "true"), List.of(COUNTERS_EXPORT)),
             growing("talc-no-grow-in-place", "Talc's disable-grow-in-place: realloc shrinks in place, always moves to grow",
                     Map.of("growInPlace", "false"), List.of()),
+            growing("talc-checked", "checked: reports bad and double frees and overwritten metadata through the"
+                    + " imported env.talc_report hook, and exports a heap check and a heap walk",
+                    Map.of("checked", "true"), CHECKED_EXPORTS),
             growing("talc-no-realloc-in-place", "Talc's disable-realloc-in-place: realloc always allocates, copies, frees",
                     Map.of("reallocInPlace", "false"), List.of()),
             new Variant("talc-arena", "arena: serves its 16 MiB initial memory, never calls memory.grow",
@@ -84,6 +92,11 @@ record Variant(String name, String purpose, Map<String, String> features, List<S
     /** The same variant under another name (another raw output file). */
     Variant renamed(String newName) {
         return new Variant(newName, purpose, features, extraExports, minPages, importedMemory, outputs);
+    }
+
+    /** Whether this variant detects misuse, and so imports the report hook {@link #REPORT_IMPORT}. */
+    boolean checked() {
+        return "true".equals(features.get("checked"));
     }
 
     /** Whether the allocator of this variant grows memory (any source but Manual). */
