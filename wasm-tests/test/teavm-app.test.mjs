@@ -17,6 +17,8 @@ const ROOT = resolve(HERE, '..', '..');
 const APP_DIR = process.env.TALC_TEAVM_APP_DIR
     ? resolve(process.env.TALC_TEAVM_APP_DIR)
     : join(ROOT, 'teavm-app', 'target', 'wasm');
+/** TeaVM's own output, before the build raises the memory maximum. */
+const TEAVM_DIR = join(APP_DIR, '..', 'teavm');
 const EXAMPLE_DIR = join(ROOT, 'teavm-app', 'src', 'main', 'java', 'talc', 'teavm', 'example');
 const README_SECTION = '## Using the allocator inside a TeaVM app';
 
@@ -131,6 +133,43 @@ test('the build raises the declared memory maximum above the GC territory, for t
     assert.equal(memory.grow(territoryPages + 1 - before), before, 'a page above the GC territory exists for the allocator');
     assert.throws(() => memory.grow(MAX_PAGES - territoryPages), RangeError, 'one page past the declared maximum');
 });
+
+test("the territory computed at run time is TeaVM's own compile-time layout of the GC at its largest heap", () => {
+    // TeaVM declares as maximum the page-aligned end of the GC's layout for maxHeapSize
+    // (WasmTarget.renderMemoryLayout); GcAgreement recomputes it at run time from WasmHeap's fields.
+    const teavmMaximum = declaredMaximum(readFileSync(join(TEAVM_DIR, 'gc-pressure.wasm')));
+    const { exports: e } = load('gc-pressure.wasm');
+    assert.equal(e.territoryStart(), teavmMaximum * PAGE);
+});
+
+/** The declared maximum, in pages, of a module's one memory (binary format: section 5). */
+function declaredMaximum(bytes) {
+    let pos = 8;
+    const leb = () => {
+        let value = 0;
+        let shift = 0;
+        let b;
+        do {
+            b = bytes[pos++];
+            value += (b & 0x7f) * 2 ** shift;
+            shift += 7;
+        } while (b & 0x80);
+        return value;
+    };
+    while (pos < bytes.length) {
+        const id = bytes[pos++];
+        const size = leb();
+        if (id === 5) {
+            assert.equal(leb(), 1, 'one memory');
+            const flags = bytes[pos++];
+            leb();
+            assert.equal(flags, 1, 'TeaVM declares a maximum');
+            return leb();
+        }
+        pos += size;
+    }
+    throw new Error('no memory section');
+}
 
 test(`README.md's "${README_SECTION.slice(3)}" quotes the example app's code verbatim`, () => {
     const readme = join(ROOT, 'README.md');
