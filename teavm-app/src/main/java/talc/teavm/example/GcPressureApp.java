@@ -1,0 +1,181 @@
+package talc.teavm.example;
+
+import org.teavm.interop.Export;
+import talc.teavm.GcAgreement;
+import talc.teavm.NativeHeap;
+
+/**
+ * An example TeaVM app that uses the allocator in-process under GC pressure, and checks that the
+ * allocator and the GC never write over each other's memory.
+ *
+ * <p>{@link #run} interleaves, round after round, Java allocation (short-lived arrays and a
+ * retained set whose size ramps up, so the GC collects often and grows its heap several times)
+ * with allocator operations on blocks filled with patterns (whose sizes ramp up too, so the
+ * allocator grows memory several times), and counts every pattern that was overwritten. The
+ * other exports report what happened, for the Node test in wasm-tests
+ * ({@code test/teavm-app.test.mjs}) to check. The build compiles it twice: with the GC agreement
+ * ({@code gc-pressure.wasm}) and without ({@code gc-pressure-unguarded.wasm}, the negative
+ * control).
+ */
+public final class GcPressureApp {
+    /** Allocator operations per round. */
+    static final int OPS_PER_ROUND = 4;
+    /** Mean request size of the allocator's blocks in the first and the last round, in bytes. */
+    static final int FIRST_BLOCK_MEAN = 256;
+    static final int LAST_BLOCK_MEAN = 48 << 10;
+    /** Mean length of the retained Java arrays in the first and the last round, in words. */
+    static final int FIRST_ARRAY_MEAN = 64;
+    static final int LAST_ARRAY_MEAN = 12 << 10;
+
+    private static NativeBlocks blocks;
+    private static JavaObjects objects;
+    private static GrowthLog growth;
+    private static int allocatorClaimedPeak;
+
+    private GcPressureApp() {
+    }
+
+    /** TeaVM's entry point; the host drives the app through the exports. */
+    public static void main(String[] args) {
+    }
+
+    /**
+     * Runs {@code rounds} rounds from {@code seed}, then checks and frees every block and checks
+     * every retained array. Returns the number of overwritten blocks and arrays found; the
+     * other exports describe the run.
+     */
+    @Export(name = "run")
+    public static int run(int rounds, int seed) {
+        blocks = new NativeBlocks();
+        objects = new JavaObjects();
+        growth = new GrowthLog();
+        Rng rng = new Rng(seed);
+        for (int round = 0; round < rounds; round++) {
+            int[][] garbage = objects.allocateGarbage(rng);
+            objects.replaceRetained(rng, ramp(FIRST_ARRAY_MEAN, LAST_ARRAY_MEAN, round, rounds));
+            int blockMean = ramp(FIRST_BLOCK_MEAN, LAST_BLOCK_MEAN, round, rounds);
+            for (int op = 0; op < OPS_PER_ROUND; op++) {
+                blocks.step(rng, blockMean);
+            }
+            objects.checkGarbage(garbage);
+            growth.observe();
+            allocatorClaimedPeak = Math.max(allocatorClaimedPeak, NativeHeap.claimedBytes());
+        }
+        objects.checkAll();
+        blocks.checkAndFreeAll();
+        return blocks.corruptions + objects.corruptions;
+    }
+
+    /** The mean for {@code round} of {@code rounds}: linear from {@code first} to {@code last}. */
+    private static int ramp(int first, int last, int round, int rounds) {
+        return first + (int) ((long) (last - first) * round / Math.max(rounds - 1, 1));
+    }
+
+    /** Blocks whose pattern was overwritten. */
+    @Export(name = "blockCorruptions")
+    public static int blockCorruptions() {
+        return blocks.corruptions;
+    }
+
+    /** Java arrays whose pattern was overwritten. */
+    @Export(name = "objectCorruptions")
+    public static int objectCorruptions() {
+        return objects.corruptions;
+    }
+
+    /** Checks that found a block inside the GC's area. */
+    @Export(name = "misplacedBlocks")
+    public static int misplacedBlocks() {
+        return blocks.misplaced;
+    }
+
+    /** Broken API promises (usable size, alignment, zeroing). */
+    @Export(name = "contractErrors")
+    public static int contractErrors() {
+        return blocks.contractErrors;
+    }
+
+    /** Allocations that returned 0. */
+    @Export(name = "allocationFailures")
+    public static int allocationFailures() {
+        return blocks.failures;
+    }
+
+    /** Collections seen by the weak-reference probe (a lower bound). */
+    @Export(name = "collectionsSeen")
+    public static int collectionsSeen() {
+        return objects.collectionsSeen;
+    }
+
+    /** Kibibytes of Java array data allocated by the run. */
+    @Export(name = "javaKibAllocated")
+    public static int javaKibAllocated() {
+        return objects.kibAllocated();
+    }
+
+    /** Rounds in which the GC's heap grew. */
+    @Export(name = "gcGrowths")
+    public static int gcGrowths() {
+        return growth.gcGrowths;
+    }
+
+    /** Rounds in which the allocator claimed more memory. */
+    @Export(name = "allocatorGrowths")
+    public static int allocatorGrowths() {
+        return growth.allocatorGrowths;
+    }
+
+    /** Growths by the other party than the one that grew last. */
+    @Export(name = "alternations")
+    public static int alternations() {
+        return growth.alternations;
+    }
+
+    /** Most bytes the allocator's heaps spanned at the end of a round. */
+    @Export(name = "allocatorClaimedPeak")
+    public static int allocatorClaimedPeak() {
+        return allocatorClaimedPeak;
+    }
+
+    /** Live blocks now (0 after {@link #run}, which frees them all). */
+    @Export(name = "liveBlocks")
+    public static int liveBlocks() {
+        return NativeHeap.allocationCount();
+    }
+
+    /** The first address the allocator may use ({@link GcAgreement#territoryStart()}). */
+    @Export(name = "territoryStart")
+    public static int territoryStart() {
+        return GcAgreement.territoryStart();
+    }
+
+    /** The end of the GC's area now. */
+    @Export(name = "gcMemoryLimit")
+    public static int gcMemoryLimit() {
+        return GcAgreement.gcMemoryLimit();
+    }
+
+    /** The GC's heap size now. */
+    @Export(name = "gcHeapBytes")
+    public static int gcHeapBytes() {
+        return GcAgreement.gcHeapBytes();
+    }
+
+    /** Times the GC asked for a larger memory limit. */
+    @Export(name = "gcGrowRequests")
+    public static int gcGrowRequests() {
+        return GcAgreement.gcGrowRequests();
+    }
+
+    /** Pages memory.grow added for the GC. */
+    @Export(name = "gcGrownPages")
+    public static int gcGrownPages() {
+        return GcAgreement.gcGrownPages();
+    }
+
+    /** Times the GC's limit would have passed the allocator's territory (0 expected). */
+    @Export(name = "gcOverreach")
+    public static int gcOverreach() {
+        return GcAgreement.gcOverreach();
+    }
+}

@@ -1,0 +1,206 @@
+// The allocator inside a TeaVM app (teavm-app): the example app, built by TeaVM's classic wasm
+// backend with its runtime and GC, runs thousands of rounds that interleave Java allocation
+// under GC pressure with allocator blocks filled with patterns, and finds nothing overwritten;
+// the same app built without the GC agreement (the negative control) does overwrite. The
+// README's example of the API is checked to be the example app's code, word for word.
+
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { guideBlocks } from '../support/readme-samples.mjs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, '..', '..');
+/** Directory of the built apps: $TALC_TEAVM_APP_DIR, else teavm-app/target/wasm. */
+const APP_DIR = process.env.TALC_TEAVM_APP_DIR
+    ? resolve(process.env.TALC_TEAVM_APP_DIR)
+    : join(ROOT, 'teavm-app', 'target', 'wasm');
+/** TeaVM's own output, before the build raises the memory maximum. */
+const TEAVM_DIR = join(APP_DIR, '..', 'teavm');
+const EXAMPLE_DIR = join(ROOT, 'teavm-app', 'src', 'main', 'java', 'talc', 'teavm', 'example');
+const README_SECTION = '## Using the allocator inside a TeaVM app';
+
+const PAGE = 65536;
+/** Rounds of the run: enough for the GC to reach its largest heap and the allocator to grow several times. */
+const ROUNDS = 4000;
+const SEED = 12345;
+/** The declared memory maximum the build writes (talc.core.Source.MAX_PAGES: 2 GiB less one page). */
+const MAX_PAGES = 32767;
+/** Java bytes allocated per byte of the GC's final heap that prove it collected: it cannot hold more than its heap. */
+const COLLECTING_FACTOR = 4;
+
+/**
+ * The imports of TeaVM's classic wasm runtime that the app uses, as TeaVM's own wasm-runtime.js
+ * provides them (log calls are collected, not printed). An import not listed here fails the load:
+ * a new one is a decision, not an accident.
+ */
+function runtimeImports(log) {
+    return {
+        teavm: {
+            currentTimeMillis: () => Date.now(),
+            logString: (string) => log.push(`string@${string}`),
+            logInt: (i) => log.push(i),
+            logOutOfMemory: () => log.push('out of memory'),
+        },
+    };
+}
+
+function load(name) {
+    const path = join(APP_DIR, name);
+    if (!existsSync(path)) {
+        throw new Error(`${path} does not exist: build it with 'mvn -o -pl teavm-app -am package -DskipTests'`);
+    }
+    const module = new WebAssembly.Module(readFileSync(path));
+    const log = [];
+    const imports = runtimeImports(log);
+    for (const imp of WebAssembly.Module.imports(module)) {
+        assert.equal(typeof imports[imp.module]?.[imp.name], 'function', `${name} imports ${imp.module}.${imp.name}`);
+    }
+    return { module, exports: new WebAssembly.Instance(module, imports).exports, log };
+}
+
+/** What the app's exports report after a run. */
+function report(e) {
+    const names = ['blockCorruptions', 'objectCorruptions', 'misplacedBlocks', 'contractErrors',
+        'allocationFailures', 'collectionsSeen', 'javaKibAllocated', 'gcGrowths', 'allocatorGrowths',
+        'alternations', 'allocatorClaimedPeak', 'liveBlocks', 'territoryStart', 'gcMemoryLimit',
+        'gcHeapBytes', 'gcGrowRequests', 'gcGrownPages', 'gcOverreach'];
+    return Object.fromEntries(names.map((n) => [n, e[n]()]));
+}
+
+test('the example app runs thousands of rounds of GC pressure and allocator blocks, and nothing is overwritten', () => {
+    const { exports: e, log } = load('gc-pressure.wasm');
+    const atStart = { grownPages: e.gcGrownPages(), requests: e.gcGrowRequests(), heap: e.gcHeapBytes() };
+
+    const corruptions = e.run(ROUNDS, SEED);
+    const r = report(e);
+    const memoryBytes = e.memory.buffer.byteLength;
+
+    // Nothing overwritten, nothing misplaced, every promise of the API kept.
+    assert.equal(corruptions, 0, JSON.stringify(r));
+    assert.equal(r.blockCorruptions, 0);
+    assert.equal(r.objectCorruptions, 0);
+    assert.equal(r.misplacedBlocks, 0, 'a block lay inside the GC area');
+    assert.equal(r.contractErrors, 0);
+    assert.equal(r.allocationFailures, 0);
+    assert.equal(r.liveBlocks, 0, 'run frees every block, and the counters say so');
+    assert.deepEqual(log, [], 'the runtime logged nothing (no exception, no out-of-memory)');
+
+    // The scenario happened: the GC collected and grew, the allocator grew, and they took turns.
+    assert.ok(r.javaKibAllocated * 1024 > COLLECTING_FACTOR * r.gcHeapBytes,
+        `${r.javaKibAllocated} KiB of Java arrays through a heap of ${r.gcHeapBytes} bytes: the GC must have collected`);
+    assert.ok(r.collectionsSeen > 0);
+    assert.ok(r.gcHeapBytes > atStart.heap && r.gcGrowths >= 2, `GC heap ${atStart.heap} -> ${r.gcHeapBytes}`);
+    assert.ok(r.gcGrowRequests > atStart.requests, 'the GC asked for a higher memory limit during the run');
+    assert.ok(r.allocatorGrowths >= 2, `allocator grew in ${r.allocatorGrowths} rounds`);
+    assert.ok(r.alternations >= 2, 'the GC grew after the allocator, and the allocator after the GC');
+
+    // The agreement: the GC stayed in its territory, the allocator above it, and the GC's growth
+    // inside its reserved territory needed no memory.grow beyond the start-up one.
+    assert.equal(r.gcOverreach, 0);
+    assert.ok(r.gcMemoryLimit <= r.territoryStart, `GC limit ${r.gcMemoryLimit} > territory ${r.territoryStart}`);
+    assert.ok(memoryBytes >= r.territoryStart + r.allocatorClaimedPeak);
+    assert.equal(r.gcGrownPages, atStart.grownPages, 'after the reservation the GC grows within pages that exist');
+});
+
+test('the negative control (the same app without the agreement) has the GC overwrite the allocator', () => {
+    const { exports: e } = load('gc-pressure-unguarded.wasm');
+    let trap = null;
+    try {
+        e.run(ROUNDS, SEED);
+    } catch (error) {
+        // Overwritten allocator metadata can also send the allocator out of bounds.
+        assert.ok(error instanceof WebAssembly.RuntimeError, String(error));
+        trap = error;
+    }
+    const r = report(e);
+    assert.ok(r.misplacedBlocks > 0, `blocks inside the GC area: ${JSON.stringify(r)} (trap: ${trap})`);
+    assert.ok(r.blockCorruptions + r.objectCorruptions > 0, `overwritten: ${JSON.stringify(r)} (trap: ${trap})`);
+});
+
+test('the build raises the declared memory maximum above the GC territory, for the allocator', () => {
+    const bytes = readFileSync(join(APP_DIR, 'gc-pressure.wasm'));
+    const { exports: e } = load('gc-pressure.wasm');
+    // TeaVM alone declares the GC's largest footprint as the maximum: not one page for the allocator.
+    assert.ok(e.territoryStart() / PAGE < MAX_PAGES);
+    assert.equal(WebAssembly.validate(bytes), true);
+    const memory = e.memory;
+    const before = memory.buffer.byteLength / PAGE;
+    assert.equal(memory.grow(0), before);
+    const territoryPages = e.territoryStart() / PAGE;
+    assert.equal(memory.grow(territoryPages + 1 - before), before, 'a page above the GC territory exists for the allocator');
+    assert.throws(() => memory.grow(MAX_PAGES - territoryPages), RangeError, 'one page past the declared maximum');
+});
+
+test("the territory computed at run time is TeaVM's own compile-time layout of the GC at its largest heap", () => {
+    // TeaVM declares as maximum the page-aligned end of the GC's layout for maxHeapSize
+    // (WasmTarget.renderMemoryLayout); GcAgreement recomputes it at run time from WasmHeap's fields.
+    const teavmMaximum = declaredMaximum(readFileSync(join(TEAVM_DIR, 'gc-pressure.wasm')));
+    const { exports: e } = load('gc-pressure.wasm');
+    assert.equal(e.territoryStart(), teavmMaximum * PAGE);
+});
+
+/** The declared maximum, in pages, of a module's one memory (binary format: section 5). */
+function declaredMaximum(bytes) {
+    let pos = 8;
+    const leb = () => {
+        let value = 0;
+        let shift = 0;
+        let b;
+        do {
+            b = bytes[pos++];
+            value += (b & 0x7f) * 2 ** shift;
+            shift += 7;
+        } while (b & 0x80);
+        return value;
+    };
+    while (pos < bytes.length) {
+        const id = bytes[pos++];
+        const size = leb();
+        if (id === 5) {
+            assert.equal(leb(), 1, 'one memory');
+            const flags = bytes[pos++];
+            leb();
+            assert.equal(flags, 1, 'TeaVM declares a maximum');
+            return leb();
+        }
+        pos += size;
+    }
+    throw new Error('no memory section');
+}
+
+test(`README.md's "${README_SECTION.slice(3)}" quotes the example app's code verbatim`, () => {
+    const readme = join(ROOT, 'README.md');
+    const lines = readFileSync(readme, 'utf8').split('\n');
+    const start = lines.indexOf(README_SECTION);
+    assert.ok(start >= 0, `README.md has a section "${README_SECTION}"`);
+    const next = lines.findIndex((l, i) => i > start && l.startsWith('## '));
+    const end = next < 0 ? lines.length : next;
+    const samples = guideBlocks(readme).filter((b) => b.lang === 'java' && b.line > start && b.line < end);
+    assert.ok(samples.length > 0, 'the section shows Java code');
+    const sources = ['NativeBlocks.java', 'Pattern.java', 'GcPressureApp.java']
+        .map((f) => readFileSync(join(EXAMPLE_DIR, f), 'utf8').split('\n'));
+    for (const sample of samples) {
+        const want = sample.code.replace(/\n$/, '').split('\n');
+        assert.ok(sources.some((src) => quotes(src, want)),
+            `README.md:${sample.line}: the sample is not a verbatim part of the example app`);
+    }
+});
+
+/** Whether `want` (lines) occurs in `src` (lines) as consecutive lines, up to one common indentation. */
+function quotes(src, want) {
+    const indent = (l) => l.length - l.trimStart().length;
+    for (let i = 0; i + want.length <= src.length; i++) {
+        const shift = indent(src[i]) - indent(want[0]);
+        if (shift < 0) {
+            continue;
+        }
+        const pad = ' '.repeat(shift);
+        if (want.every((w, k) => src[i + k] === (w === '' ? '' : pad + w))) {
+            return true;
+        }
+    }
+    return false;
+}
