@@ -39,7 +39,9 @@ import java.util.Objects;
  *       table, so every address above 2 GiB unsigned traps too.</li>
  *   <li>The simulated memory owns the slots below {@link #MAPPED_BASE}: it behaves as a wasm
  *       memory whose maximum is at most {@link #SIMULATED_MAX_PAGES} pages (512 MiB), whatever
- *       {@link #reset} declares, so its growth never reaches a mapped buffer.</li>
+ *       {@link #reset} declares, so its growth never reaches a mapped buffer. Accessors take a
+ *       fast path to its buffer for addresses below {@code MAPPED_BASE}, as cheap as a single
+ *       memory was.</li>
  *   <li>{@link #map} places a buffer at the first run of free slots in
  *       {@code [MAPPED_BASE, MAPPED_END)}; it starts at a slot boundary (so 16-aligned, never 0)
  *       and takes whole slots. The top slot is never used, so {@code address + length} of any
@@ -80,6 +82,8 @@ public final class Mem {
     public static final int MAPPED_END = (SLOTS - 1) << SLOT_SHIFT;
 
     private static final int SIMULATED_SLOTS = MAPPED_BASE >>> SLOT_SHIFT;
+    /** {@code addr >>> SIMULATED_SHIFT == 0} exactly for the simulated memory's range {@code [0, MAPPED_BASE)}. */
+    private static final int SIMULATED_SHIFT = Integer.numberOfTrailingZeros(MAPPED_BASE);
 
     /**
      * A buffer at a range of addresses: address {@code base + i} is byte {@code i} of
@@ -89,13 +93,11 @@ public final class Mem {
         private final int base;
         private final ByteBuffer buffer;
         private final Object owner;
-        private final boolean simulated;
 
-        private Segment(int base, ByteBuffer buffer, Object owner, boolean simulated) {
+        private Segment(int base, ByteBuffer buffer, Object owner) {
             this.base = base;
             this.buffer = buffer;
             this.owner = owner;
-            this.simulated = simulated;
         }
 
         /** Address of the segment's first byte. */
@@ -123,12 +125,18 @@ public final class Mem {
     }
 
     /** Free slots: base 0 and no bytes, so any access through it is out of bounds. */
-    private static final Segment UNMAPPED = new Segment(0, newBuffer(0), null, false);
+    private static final Segment UNMAPPED = new Segment(0, newBuffer(0), null);
     /** Guards replacements of {@link #table}. */
     private static final Object TABLE_LOCK = new Object();
 
     private static volatile Segment[] table = emptyTable();
     private static Segment simulated;
+    /**
+     * The simulated memory's buffer, for the fast path of the word accessors (a plain field: the
+     * simulated memory belongs to single-threaded tests; threads of the JVM library only touch
+     * mapped buffers, through the table).
+     */
+    private static ByteBuffer simulatedBuffer;
     private static int maxPages = MAX_WASM_PAGES;
     private static int growCalls;
     private static long accesses;
@@ -205,7 +213,7 @@ public final class Mem {
             if (first < 0) {
                 return 0;
             }
-            Segment s = new Segment(first << SLOT_SHIFT, view, owner, false);
+            Segment s = new Segment(first << SLOT_SHIFT, view, owner);
             Segment[] next = t.clone();
             Arrays.fill(next, first, first + slots, s);
             table = next;
@@ -258,10 +266,11 @@ public final class Mem {
 
     private static void setSimulated(ByteBuffer buffer) {
         synchronized (TABLE_LOCK) {
-            Segment s = new Segment(0, buffer, null, true);
+            Segment s = new Segment(0, buffer, null);
             Segment[] next = table.clone();
             Arrays.fill(next, 0, SIMULATED_SLOTS, s);
             simulated = s;
+            simulatedBuffer = buffer;
             table = next;
         }
     }
@@ -271,43 +280,56 @@ public final class Mem {
     }
 
     public static int getInt(int addr) {
-        Segment s = table[addr >>> SLOT_SHIFT];
-        if (s.simulated) {
+        if (addr >>> SIMULATED_SHIFT == 0) {
             accesses++;
+            return simulatedBuffer.getInt(addr);
         }
+        Segment s = table[addr >>> SLOT_SHIFT];
         return s.buffer.getInt(addr - s.base);
     }
 
     public static void putInt(int addr, int value) {
-        Segment s = table[addr >>> SLOT_SHIFT];
-        if (s.simulated) {
+        if (addr >>> SIMULATED_SHIFT == 0) {
             accesses++;
+            simulatedBuffer.putInt(addr, value);
+            return;
         }
+        Segment s = table[addr >>> SLOT_SHIFT];
         s.buffer.putInt(addr - s.base, value);
     }
 
     public static long getLong(int addr) {
-        Segment s = table[addr >>> SLOT_SHIFT];
-        if (s.simulated) {
+        if (addr >>> SIMULATED_SHIFT == 0) {
             accesses++;
+            return simulatedBuffer.getLong(addr);
         }
+        Segment s = table[addr >>> SLOT_SHIFT];
         return s.buffer.getLong(addr - s.base);
     }
 
     public static void putLong(int addr, long value) {
-        Segment s = table[addr >>> SLOT_SHIFT];
-        if (s.simulated) {
+        if (addr >>> SIMULATED_SHIFT == 0) {
             accesses++;
+            simulatedBuffer.putLong(addr, value);
+            return;
         }
+        Segment s = table[addr >>> SLOT_SHIFT];
         s.buffer.putLong(addr - s.base, value);
     }
 
     public static byte getByte(int addr) {
+        if (addr >>> SIMULATED_SHIFT == 0) {
+            return simulatedBuffer.get(addr);
+        }
         Segment s = table[addr >>> SLOT_SHIFT];
         return s.buffer.get(addr - s.base);
     }
 
     public static void putByte(int addr, byte value) {
+        if (addr >>> SIMULATED_SHIFT == 0) {
+            simulatedBuffer.put(addr, value);
+            return;
+        }
         Segment s = table[addr >>> SLOT_SHIFT];
         s.buffer.put(addr - s.base, value);
     }
