@@ -30,9 +30,17 @@ final class JvmBlockSource extends BlockSource {
         return this;
     }
 
+    /** A new block, or 0 when the JVM's direct memory or the address space is exhausted. */
     @Override
     int take(int bytes) {
-        return Mem.map(ByteBuffer.allocateDirect(bytes), this);
+        ByteBuffer block;
+        try {
+            block = ByteBuffer.allocateDirect(bytes);
+        } catch (OutOfMemoryError e) {
+            // The direct-memory limit (-XX:MaxDirectMemorySize): out of memory is 0 here, as everywhere.
+            return 0;
+        }
+        return Mem.map(block, this);
     }
 
     @Override

@@ -3,6 +3,7 @@ package talc.jvm;
 import java.nio.ByteBuffer;
 import java.util.Collections;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.NavigableMap;
 
 /**
@@ -144,6 +145,6 @@ public abstract class Source {
 
     /** An unmodifiable copy of a heap map. */
     static NavigableMap<Integer, Integer> copy(NavigableMap<Integer, Integer> heaps) {
-        return Collections.unmodifiableNavigableMap(new java.util.TreeMap<>(heaps));
+        return Collections.unmodifiableNavigableMap(new TreeMap<>(heaps));
     }
 }

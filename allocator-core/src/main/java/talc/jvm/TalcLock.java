@@ -17,7 +17,7 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class TalcLock extends TalcAllocator {
     private final Lock lock;
 
-    /** An allocator over {@code source}'s memory behind a new {@link ReentrantLock}. See {@link TalcCell#TalcCell}. */
+    /** An allocator over {@code source}'s memory behind a new {@link ReentrantLock}. See {@link TalcCell#TalcCell(Source)}. */
     public TalcLock(Source source) {
         this(source, new ReentrantLock());
     }
