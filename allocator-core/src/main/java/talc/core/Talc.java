@@ -213,6 +213,23 @@ public final class Talc {
         return ptr == 0 ? 0 : (Chunk.header(ptr) & Chunk.SIZE_MASK) - Chunk.overhead();
     }
 
+    /**
+     * Bytes a region at a 16-aligned address must have so that, claimed as a new heap, it serves
+     * {@code alignedAlloc(align, size)}; -1 when no heap can (a size above {@link #MAX_REQUEST}
+     * or a bad alignment). For sources outside the core that add a heap per failed request.
+     */
+    public static int regionFor(int size, int align) {
+        if (align <= 0 || (align & (align - 1)) != 0) {
+            return -1;
+        }
+        int need = Alloc.need(Chunk.sizeFor(size), align);
+        if ((size | need) < 0 || need > MAX_REQUEST) {
+            return -1;
+        }
+        // claim puts the first chunk one unit above a 16-aligned base (room for its header).
+        return need + Chunk.UNIT;
+    }
+
     /** Claims {@code [base, base+size)} as a new heap; returns its end, or 0 if too small. */
     public static int claim(int t, int base, int size) {
         return Heaps.claim(t, base, size);

@@ -1,12 +1,31 @@
 package talc.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import talc.jvm.Source;
+import talc.jvm.TalcCell;
+import talc.jvm.TalcLock;
 
-/** The JVM example of README.md, line for line, so the README stays true. */
+/**
+ * The JVM examples of README.md, line for line, so the README stays true:
+ * {@link #theReadmesJavaBlocksAreInThisTest} checks that every line of each {@code java} block
+ * of its section "Using the core on the JVM" appears here, in order.
+ */
 class ReadmeExampleTest {
+    private static final Path README = Path.of("..", "README.md");
+    private static final Path THIS_SOURCE = Path.of("src", "test", "java", "talc", "core", "ReadmeExampleTest.java");
+    private static final String SECTION = "## Using the core on the JVM";
+
     @Test
     void readmeExampleRuns() {
         Mem.reset(16, 16);                      // a 1 MiB simulated memory, 16 pages, max 16
@@ -19,5 +38,60 @@ class ReadmeExampleTest {
 
         assertNotEquals(0, p);
         assertEquals(0, live);
+    }
+
+    @Test
+    void readmeLibraryExampleRuns() {
+        ByteBuffer memory = ByteBuffer.allocateDirect(4 << 20);             // or ByteBuffer.allocate
+        try (TalcLock shared = new TalcLock(Source.of(memory));              // thread-safe
+                TalcCell local = new TalcCell(Source.allocator(shared))) {   // 1 MiB blocks of shared
+            int p = shared.malloc(100);                 // 16-aligned, or 0: never an exception
+            shared.putLong(p, 42L);                     // little-endian, bounds-checked accessors
+            assertEquals(42L, shared.getLong(p));
+            int q = local.calloc(10, 8);
+            assertEquals(3, shared.counters().allocationCount(), "p, local's state block and its first block");
+            q = local.realloc(q, 4000);
+            assertNotEquals(0, q);
+            local.free(q);                              // its block, now empty, goes back to shared
+            assertEquals(2, shared.counters().allocationCount());
+            shared.free(p);
+            String table = shared.counters().toString(); // allocations, bytes, heaps, fragments
+            assertTrue(table.startsWith("counter "), table);
+            assertTrue(table.contains("\nallocations      |               1 |"), table);
+        }
+    }
+
+    @Test
+    void theReadmesJavaBlocksAreInThisTest() throws IOException {
+        List<String> readme = Files.readAllLines(README);
+        List<String> source = Files.readAllLines(THIS_SOURCE).stream().map(String::strip).toList();
+        int blocks = 0;
+        boolean inSection = false;
+        List<String> block = null;
+        for (String line : readme) {
+            if (line.startsWith("## ")) {
+                inSection = line.equals(SECTION);
+            } else if (inSection && line.equals("```java")) {
+                block = new ArrayList<>();
+            } else if (block != null && line.equals("```")) {
+                assertInOrder(block, source);
+                blocks++;
+                block = null;
+            } else if (block != null) {
+                block.add(line.strip());
+            }
+        }
+        assertEquals(2, blocks, "java blocks in the README's section");
+    }
+
+    private static void assertInOrder(List<String> block, List<String> source) {
+        int at = 0;
+        for (String line : block) {
+            while (at < source.size() && !source.get(at).equals(line)) {
+                at++;
+            }
+            assertFalse(at == source.size(), "README line not in ReadmeExampleTest (in order): " + line);
+            at++;
+        }
     }
 }

@@ -1,0 +1,69 @@
+package talc.jvm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import talc.core.Counters;
+import talc.core.Mem;
+import talc.core.Talc;
+
+/** The counters snapshot: its values, derived values and table. */
+class CountersSnapshotTest {
+    @Test
+    void derivedValues() {
+        CountersSnapshot c = new CountersSnapshot(3, 300, 64_912, 2, 1, 65_228, 10, 2780, 4, 70_000);
+        assertEquals(65_228 - 64_912 - 300, c.overheadBytes());
+        assertEquals(2780 - 300, c.totalFreedBytes());
+        assertEquals(70_000 - 65_228, c.totalReleasedBytes());
+    }
+
+    @Test
+    void tableLayout() {
+        CountersSnapshot c = new CountersSnapshot(3, 300, 64_912, 2, 1, 65_228, 10, 2780, 4, 70_000);
+        String expected = String.join("\n",
+                "counter          |             now |           total",
+                "-----------------+-----------------+----------------",
+                "allocations      |               3 |              10",
+                "allocated bytes  |             300 |            2780",
+                "freed bytes      |               - |            2480",
+                "available bytes  |           64912 |               -",
+                "overhead bytes   |              16 |               -",
+                "claimed bytes    |           65228 |           70000",
+                "released bytes   |               - |            4772",
+                "heaps            |               1 |               4",
+                "fragments        |               2 |               -",
+                "");
+        assertEquals(expected, c.toString());
+    }
+
+    @Test
+    void anAllocatorsCountersAreTheCoresAndAddUp() {
+        try (TalcCell a = new TalcCell(Source.reserve(1 << 16))) {
+            int p = a.malloc(100);
+            int q = a.malloc(1000);
+            a.free(p);
+            CountersSnapshot c = a.counters();
+            assertEquals(1, c.allocationCount());
+            assertEquals(a.usableSize(q), c.allocatedBytes());
+            assertEquals(2, c.totalAllocationCount());
+            assertEquals(1, c.heapCount());
+            assertEquals(c.claimedBytes(), c.availableBytes() + c.allocatedBytes() + c.overheadBytes());
+            assertEquals(8, c.overheadBytes(), "one header word for the allocation and one for the heap");
+            assertTrue(c.toString().contains("allocations      |               1 |               2"), c.toString());
+        }
+    }
+
+    @Test
+    void readsAnyCoreHandleToo() {
+        Mem.reset(2, 2);
+        int t = Talc.init(64);
+        Talc.claim(t, 4096, 60_000);
+        int p = Talc.malloc(t, 40);
+        CountersSnapshot c = CountersSnapshot.of(t);
+        assertEquals(Counters.allocationCount(t), c.allocationCount());
+        assertEquals(Counters.claimedBytes(t), c.claimedBytes());
+        Talc.free(t, p);
+        assertEquals(0, CountersSnapshot.of(t).allocationCount());
+    }
+}
