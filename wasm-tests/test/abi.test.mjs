@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
     HEADER, KiB, MAX_REQUEST, MiB, PAGE, TWO_GIB, USABLE_SLACK,
-    blockProblem, checkPattern, checkZero, fillPattern, findOverlap, hex, instantiate, overhead, variants,
+    blockProblem, checkPattern, checkZero, feature, fillPattern, findOverlap, hex, instantiate, overhead, variants,
 } from './talc.mjs';
 
 /** Asserts a fresh allocation is well formed (see blockProblem) and returns its block record. */
@@ -165,6 +165,24 @@ function abiTests(v) {
         const span2 = Math.max(...q) - Math.min(...q) + 32;
         assert.equal(span2, 16000, `500 malloc(${32 - words}) span ${span2} bytes, expected 32 per block`);
     });
+
+    if (!feature(file, 'checked')) {
+        test(`${file}: a pointer that is misaligned or outside memory is ignored, never a trap`, () => {
+            const t = instantiate(file);
+            const live = t.malloc(100);
+            fillPattern(t.u8, live, 100, 3);
+            const wild = [live + 4, live + 8, 0xFFFFFFF0, 0x80000000, t.bytes, t.bytes + 16, 0xFFFFFFFF, 1];
+            const before = Buffer.from(t.u8);
+            for (const p of wild) {
+                t.free(p);
+                assert.equal(t.realloc(p, 64), 0, `realloc(${hex(p)}, 64)`);
+                assert.equal(t.usable(p), 0, `malloc_usable_size(${hex(p)})`);
+            }
+            assert.equal(changedBytes(before, Buffer.from(t.u8)), null, 'memory changed');
+            assert.equal(checkPattern(t.u8, live, 100, 3), null);
+            t.free(live);
+        });
+    }
 
     test(`${file}: free(0) does nothing`, () => {
         // On a fresh module: no growth, no change to memory.

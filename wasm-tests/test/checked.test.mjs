@@ -5,12 +5,15 @@
 // The rest of the suite (ABI, model, OOM, growth) runs on this build too.
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
+import { withMaximumPages } from '../../package/lib/memory-limits.js';
 import { stagedPackage } from '../support/package-fixture.mjs';
 import {
-    MISUSE, MisuseReport, Rng, checkPattern, compile, feature, fillPattern, hex, instantiate, manifest,
+    MISUSE, MisuseReport, Rng, Talc, checkPattern, compile, feature, fillPattern, hex, instantiate, manifest,
+    moduleImports, wasmPath,
 } from './talc.mjs';
 
 const CHECKED = manifest().filter((e) => feature(e, 'checked')).map((e) => e.file);
@@ -208,6 +211,51 @@ for (const file of CHECKED) {
             }
             assert.equal(t.checkForeign(), null);
         });
+    });
+}
+
+/**
+ * A module whose memory cannot grow past `maxPages`, so that the grow refused comes at a
+ * different point of the same run for each cap.
+ */
+function capped(file, maxPages) {
+    const bytes = withMaximumPages(readFileSync(wasmPath(file)), maxPages, file);
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), moduleImports(file));
+    return new Talc(instance, file);
+}
+
+for (const file of [...CHECKED, 'talc.wasm']) {
+    test(`${file}: memory.grow refused at every point of a run: 0, every block intact${feature(file, 'checked') ? ', talc_check clean' : ''}`, () => {
+        const refusedAt = new Set();
+        for (let maxPages = 1; maxPages <= 24; maxPages++) {
+            const t = capped(file, maxPages);
+            const rng = new Rng(1234);
+            const live = new Map();
+            for (let i = 0; i < 4000; i++) {
+                if (live.size === 0 || rng.int(0, 99) < 60) {
+                    const size = rng.int(0, 1) ? rng.int(0, 4096) : rng.int(0, 200000);
+                    const p = t.malloc(size);
+                    if (p === 0) {
+                        refusedAt.add(t.pages);
+                        assert.ok(t.pages <= maxPages);
+                        for (const [q, b] of live) {
+                            assert.equal(checkPattern(t.u8, q, b.size, b.off, 256), null, `cap ${maxPages}, op ${i}: block ${hex(q)} after a refused grow`);
+                        }
+                        if (t.e.talc_check) {
+                            assert.equal(t.e.talc_check(), 0, `cap ${maxPages}, op ${i}: talc_check after a refused grow`);
+                        }
+                        continue;
+                    }
+                    fillPattern(t.u8, p, size, i);
+                    live.set(p, { size, off: i });
+                } else {
+                    const p = [...live.keys()][rng.int(0, live.size - 1)];
+                    t.free(p);
+                    live.delete(p);
+                }
+            }
+        }
+        assert.ok(refusedAt.size >= 10, `grows were refused at only ${refusedAt.size} different memory sizes`);
     });
 }
 

@@ -44,6 +44,13 @@ function runtimeImports(log) {
             logInt: (i) => log.push(i),
             logOutOfMemory: () => log.push('out of memory'),
         },
+        // The core's misuse report (talc.wasm.WasmReport): declared by every build that compiles
+        // the core with its runtime, called only when it is built checked.
+        env: {
+            talc_report: (kind, address) => {
+                throw new Error(`the allocator reported misuse kind ${kind} at 0x${(address >>> 0).toString(16)}`);
+            },
+        },
     };
 }
 

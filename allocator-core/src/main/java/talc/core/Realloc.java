@@ -24,7 +24,7 @@ final class Realloc {
         int moved = Talc.malloc(t, n);
         if (moved != 0) {
             Mem.copy(moved, ptr, Math.min(size - Chunk.overhead(), n));
-            Talc.free(t, ptr);
+            Talc.release(t, ptr);
         }
         return moved;
     }

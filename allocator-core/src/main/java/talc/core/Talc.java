@@ -12,11 +12,13 @@ package talc.core;
  *   <li>Failure is 0, never an exception or a trap: requests above {@link #MAX_REQUEST}, bad
  *       alignments, and requests that neither the heaps nor the source can serve. A failed call
  *       leaves the heap as it was.</li>
- *   <li>{@code free(0)} does nothing. Freeing anything else that this allocator did not return,
- *       or freeing twice, is undefined, unless the build is checked ({@link Features#checked()}):
- *       then {@code free}, {@code realloc} and {@link #verify} report it through {@link Report}
- *       with one of the kinds {@link #MISALIGNED} .. {@link #CORRUPTED}, before changing
- *       anything, and do nothing more.</li>
+ *   <li>{@code free(0)} does nothing. A pointer that is not 16-aligned or not inside memory is
+ *       ignored: {@code free} does nothing, {@code realloc} returns 0 (it never traps). Freeing
+ *       any other pointer this allocator did not return, or freeing twice, is undefined, unless
+ *       the build is checked ({@link Features#checked()}): then {@code free}, {@code realloc}
+ *       and {@link #verify} report it through {@link Report} with one of the kinds
+ *       {@link #MISALIGNED} .. {@link #CORRUPTED}, before changing anything, and do nothing
+ *       more.</li>
  *   <li>{@code realloc(0, n)} is {@code malloc(n)}; {@code realloc(p, 0)} frees {@code p} and
  *       returns 0; a failed {@code realloc} returns 0 and leaves {@code p} allocated and
  *       unchanged. Moving keeps 16-byte alignment only.</li>
@@ -143,11 +145,16 @@ public final class Talc {
 
     public static void free(int t, int ptr) {
         if (ptr != 0 && verify(t, ptr)) {
-            if (Features.counters()) {
-                Counters.freed(t, Chunk.header(ptr) & Chunk.SIZE_MASK);
-            }
-            Free.release(t, ptr);
+            release(t, ptr);
         }
+    }
+
+    /** Frees the live allocation at {@code ptr} (already verified). */
+    static void release(int t, int ptr) {
+        if (Features.counters()) {
+            Counters.freed(t, Chunk.header(ptr) & Chunk.SIZE_MASK);
+        }
+        Free.release(t, ptr);
     }
 
     public static int realloc(int t, int ptr, int size) {
@@ -158,7 +165,7 @@ public final class Talc {
             return 0;
         }
         if (size == 0) {
-            free(t, ptr);
+            release(t, ptr);
             return 0;
         }
         if (size < 0 || size > MAX_REQUEST) {
@@ -168,13 +175,16 @@ public final class Talc {
     }
 
     /**
-     * Whether {@code ptr} (nonzero) may be freed or resized: always {@code true} in unchecked
-     * builds; in checked builds {@code true} exactly for a live allocation with intact boundary
-     * tags, and otherwise {@code false} after reporting the misuse through {@link Report}.
+     * Whether {@code ptr} (nonzero) may be freed or resized. Unchecked builds test only what
+     * costs nothing: it is 16-aligned and its header lies in memory (so a wild pointer cannot
+     * make the call trap). Checked builds answer {@code true} exactly for a live allocation
+     * with intact boundary tags, and otherwise {@code false} after reporting the misuse through
+     * {@link Report}.
      */
     public static boolean verify(int t, int ptr) {
         if (!Features.checked()) {
-            return true;
+            // ptr is nonzero, so an aligned one is at least 16: its header word is in memory.
+            return (ptr & (Chunk.UNIT - 1)) == 0 && (ptr >>> Mem.PAGE_SHIFT) < Mem.pages();
         }
         int kind = Misuse.check(t, ptr);
         if (kind != 0) {

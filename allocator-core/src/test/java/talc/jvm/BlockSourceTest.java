@@ -147,7 +147,7 @@ class BlockSourceTest {
     @ParameterizedTest
     @ValueSource(booleans = {true, false})
     void randomizedModelOfTheBlocks(boolean wasmBinning) {
-        Features.configure(wasmBinning, true, true, true);
+        Features.configure(wasmBinning, true, true, true, false);
         TalcCell parent = track(new TalcCell(Source.of(ByteBuffer.allocateDirect(8 << 20))));
         TalcCell child = track(new TalcCell(Source.allocator(parent, BLOCK)));
         int state = LibraryScan.scan(parent).firstKey();

@@ -242,7 +242,7 @@ class TalcCellTest {
     @ParameterizedTest
     @ValueSource(booleans = {true, false})
     void randomizedModelWithTheHeapScan(boolean wasmBinning) {
-        Features.configure(wasmBinning, true, true, true);
+        Features.configure(wasmBinning, true, true, true, false);
         Model m = new Model(cell(Source.of(ByteBuffer.allocateDirect(1 << 20))), 5);
         for (int i = 0; i < 40_000; i++) {
             m.step(i % 1000 < 900 ? 300 : 40_000);
@@ -258,7 +258,7 @@ class TalcCellTest {
 
     @Test
     void countersOffThrowsOnlyForCounters() {
-        Features.configure(true, false, true, true);
+        Features.configure(true, false, true, true, false);
         TalcCell c = cell(Source.reserve(1 << 16));
         int p = c.malloc(10);
         assertNotEquals(0, p);

@@ -113,15 +113,14 @@ public final class Exports {
     }
 
     /**
-     * Needs no handle: the size is in the chunk header in front of {@code ptr}. The checked
-     * module first checks that {@code ptr} is a live allocation (reporting it otherwise).
+     * The size is in the chunk header in front of {@code ptr}, so only the checked module needs
+     * the handle: it first checks that {@code ptr} is a live allocation (reporting it
+     * otherwise). The others give 0 for a pointer that cannot be a block (misaligned, outside
+     * memory) rather than read outside memory.
      */
     @Export(name = "malloc_usable_size")
     public static int mallocUsableSize(int ptr) {
-        if (Features.checked() && ptr != 0 && !Talc.verify(handle(), ptr)) {
-            return 0;
-        }
-        return Talc.usableSize(ptr);
+        return ptr != 0 && Talc.verify(Features.checked() ? handle() : 0, ptr) ? Talc.usableSize(ptr) : 0;
     }
 
     /**
