@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
     HEADER, KiB, MAX_REQUEST, MiB, PAGE, TWO_GIB, USABLE_SLACK,
-    blockProblem, checkPattern, checkZero, feature, fillPattern, findOverlap, hex, instantiate, overhead, variants,
+    blockProblem, checkPattern, checkZero, compile, feature, fillPattern, findOverlap, hex, instantiate, moduleImports,
+    overhead, variants,
 } from './talc.mjs';
 
 /** Asserts a fresh allocation is well formed (see blockProblem) and returns its block record. */
@@ -641,4 +642,24 @@ function abiTests(v) {
 
 for (const v of variants()) {
     describe(`${v.file}: the C ABI`, () => abiTests(v));
+}
+
+for (const v of variants().filter((e) => e.importedMemory)) {
+    test(`${v.file}: before talc_init every call fails cleanly; talc_init refuses a region not in memory, too small, or a second time`, () => {
+        const memory = new WebAssembly.Memory({ initial: 1 });
+        const e = new WebAssembly.Instance(compile(v.file), moduleImports(v.file, memory)).exports;
+        const before = Buffer.from(new Uint8Array(memory.buffer));
+        assert.equal(e.malloc(16), 0);
+        assert.equal(e.calloc(1, 16), 0);
+        assert.equal(e.aligned_alloc(64, 16), 0);
+        assert.equal(e.realloc(0, 16), 0);
+        e.free(4096);
+        assert.ok(before.equals(Buffer.from(new Uint8Array(memory.buffer))), 'memory changed before talc_init');
+        assert.equal(e.talc_init(PAGE + 16, 0), 0, 'a region past the end of memory');
+        assert.equal(e.talc_init(PAGE - 64, 0), 0, 'a region too small for the state block');
+        assert.ok(before.equals(Buffer.from(new Uint8Array(memory.buffer))), 'a refused talc_init changed memory');
+        assert.equal(e.talc_init(4096, 0), 1);
+        assert.equal(e.talc_init(8192, 0), 0, 'a second talc_init');
+        assert.notEqual(e.malloc(16), 0);
+    });
 }
