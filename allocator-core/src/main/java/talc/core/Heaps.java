@@ -69,7 +69,8 @@ final class Heaps {
     /** Grows the heap ending at {@code heapEnd} up to {@code newEnd}; returns the new heap end. */
     static int extend(int t, int heapEnd, int newEnd) {
         int end = Math.min(newEnd, MAX_HEAP_END) & SIZE_MASK;
-        if (end - heapEnd < UNIT) {
+        // A negative newEnd (2 GiB or more unsigned) must not wrap the difference positive.
+        if (end <= heapEnd || end - heapEnd < UNIT) {
             return heapEnd;
         }
         extendTo(t, heapEnd, end);
