@@ -450,6 +450,13 @@ function soak(o) {
                 }
             }
         }
+        // A checked build also checks its own heap: every chunk, free list and guard word.
+        if (typeof e.talc_check === 'function') {
+            const problem = e.talc_check() >>> 0;
+            if (problem !== 0) {
+                fail(`talc_check found the heap inconsistent at ${hex(problem & ~15)}`);
+            }
+        }
     };
 
     let foreignPages = 0;
