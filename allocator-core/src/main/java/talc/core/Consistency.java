@@ -29,12 +29,12 @@ final class Consistency {
 
     /** 0 when allocator {@code t} is consistent, else (address of the first problem & ~15) | CORRUPTED. */
     static int check(int t) {
-        int limit = Misuse.memoryEnd();
         int gaps = 0;
         for (int first = HeapList.head(t); first != 0; first = HeapList.next(first)) {
-            if ((first & (UNIT - 1)) != 0 || first <= 0 || first >= limit) {
+            if ((first & (UNIT - 1)) != 0 || first <= 0 || !Mem.holds(first)) {
                 return problem(first);
             }
+            int limit = Mem.end(first);
             boolean belowFree = false;
             int base = first;
             while (true) {
@@ -75,7 +75,7 @@ final class Consistency {
                 return problem(t);
             }
             while (gap != 0) {
-                int h = ((gap & (UNIT - 1)) == 0 && gap > 0 && gap < Misuse.memoryEnd()) ? Chunk.header(gap) : ALLOCATED;
+                int h = ((gap & (UNIT - 1)) == 0 && gap > 0 && Mem.holds(gap)) ? Chunk.header(gap) : ALLOCATED;
                 if ((h & ALLOCATED) != 0 || Binning.bin(h & SIZE_MASK) != bin
                         || Mem.getInt(gap + Gaps.PREV) != link || ++listed > gaps) {
                     return problem(link);

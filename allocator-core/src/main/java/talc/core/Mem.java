@@ -20,6 +20,10 @@ import java.util.Objects;
  *       {@code memory.copy}, overlapping ranges allowed.</li>
  *   <li>{@code grow(pages)}: {@code memory.grow}: returns the old size in 64 KiB pages, or -1 when
  *       the memory cannot grow (nothing changes then). {@code pages()}: {@code memory.size}.</li>
+ *   <li>{@code end(addr)}: the end of the region of memory holding {@code addr} (in wasm, the
+ *       memory's size, capped below 2 GiB), at most {@code addr} when none does;
+ *       {@code holds(addr)}: whether {@code addr} and the word below it are in memory. The
+ *       checks that keep a bad pointer from making the allocator trap use these.</li>
  * </ul>
  * Everything else here ({@link #reset}, {@link #setMaxPages}, {@link #growCalls},
  * {@link #accesses}, {@link #map}, {@link #unmap}, {@link #segment}) is for the JVM: tests,
@@ -376,6 +380,30 @@ public final class Mem {
 
     public static int pages() {
         return simulated.buffer.capacity() >>> PAGE_SHIFT;
+    }
+
+    /**
+     * The end of the region of memory that holds {@code addr} (the simulated memory or a mapped
+     * buffer): its first address past it; 0 when no region holds {@code addr}.
+     */
+    public static int end(int addr) {
+        if (addr < 0) {
+            return 0;
+        }
+        Segment s = table[addr >>> SLOT_SHIFT];
+        return s.base + s.buffer.capacity();
+    }
+
+    /**
+     * Whether {@code addr} and the word below it lie in one region of memory, so that the
+     * allocator can read the header word in front of a chunk at {@code addr} without trapping.
+     */
+    public static boolean holds(int addr) {
+        if (addr < 0) {
+            return false;
+        }
+        Segment s = table[addr >>> SLOT_SHIFT];
+        return addr - Integer.BYTES >= s.base && addr - s.base < s.buffer.capacity();
     }
 
     public static int grow(int delta) {

@@ -45,20 +45,15 @@ final class Misuse {
         if ((ptr & (UNIT - 1)) != 0) {
             return MISALIGNED;
         }
-        if (ptr >= UNIT && ptr < memoryEnd() && tagsAgree(ptr)) {
+        if (ptr >= UNIT && Mem.holds(ptr) && tagsAgree(ptr)) {
             return 0;
         }
         return classify(t, ptr);
     }
 
-    /** End of the addresses a chunk may reach: memory's end, and never past the heap limit. */
-    static int memoryEnd() {
-        return Math.min(Mem.pages(), Source.MAX_PAGES) << Mem.PAGE_SHIFT;
-    }
-
-    /** Whether {@code ptr} (at least 16, in memory) has an allocated header, and tags that agree with its neighbours'. */
+    /** Whether {@code ptr} (held by memory) has an allocated header, and tags that agree with its neighbours'. */
     private static boolean tagsAgree(int ptr) {
-        int limit = memoryEnd();
+        int limit = Mem.end(ptr);
         int h = Chunk.header(ptr);
         int size = h & SIZE_MASK;
         if ((h & ~KNOWN_BITS) != 0 || (h & ALLOCATED) == 0 || size <= 0 || size > limit - ptr) {
@@ -79,7 +74,7 @@ final class Misuse {
             return Mem.getInt(ptr - Chunk.GUARD) == Chunk.guard(ptr);
         }
         int belowSize = Chunk.footerBelow(ptr);
-        return belowSize > 0 && (belowSize & (UNIT - 1)) == 0 && belowSize < ptr
+        return belowSize > 0 && (belowSize & (UNIT - 1)) == 0 && Mem.holds(ptr - belowSize)
                 && (Chunk.header(ptr - belowSize) & (SIZE_MASK | ALLOCATED)) == belowSize;
     }
 
@@ -89,7 +84,7 @@ final class Misuse {
         if (first == 0) {
             return OUTSIDE_HEAPS;
         }
-        int limit = memoryEnd();
+        int limit = Mem.end(first);
         int base = first;
         while (true) {
             int h = Chunk.header(base);

@@ -183,8 +183,7 @@ public final class Talc {
      */
     public static boolean verify(int t, int ptr) {
         if (!Features.checked()) {
-            // ptr is nonzero, so an aligned one is at least 16: its header word is in memory.
-            return (ptr & (Chunk.UNIT - 1)) == 0 && (ptr >>> Mem.PAGE_SHIFT) < Mem.pages();
+            return (ptr & (Chunk.UNIT - 1)) == 0 && Mem.holds(ptr);
         }
         int kind = Misuse.check(t, ptr);
         if (kind != 0) {

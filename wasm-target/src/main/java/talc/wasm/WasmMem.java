@@ -73,4 +73,17 @@ public final class WasmMem {
     public static int pages() {
         return grow(0);
     }
+
+    /** Pages whose bytes all have positive {@code int} addresses: the most {@link #end} counts. */
+    private static final int POSITIVE_PAGES = Integer.MAX_VALUE >>> 16;
+
+    /** The memory's size in bytes, capped below 2 GiB: linear memory is one region from 0. */
+    public static int end(int addr) {
+        return Math.min(pages(), POSITIVE_PAGES) << 16;
+    }
+
+    /** Whether {@code addr} is in memory; the callers pass addresses of at least 16, so the word below it is too. */
+    public static boolean holds(int addr) {
+        return (addr >>> 16) < pages();
+    }
 }
