@@ -131,6 +131,8 @@ export declare class Talc {
     view<T extends ArrayBufferView>(Type: TypedArrayConstructor<T>, ptr: number, length?: number): BlockView<T>;
     /** talc-counters only; throws for the other variants. */
     counters(): TalcCounters;
+    /** talc-counters only: formatCounters(counters()), the JVM's CountersSnapshot table. */
+    countersTable(): string;
     /** Whether the module is a checked build (talc-checked). */
     readonly isChecked: boolean;
     /** talc-checked only: null when the heap is consistent, else its first inconsistency. */
@@ -164,5 +166,12 @@ export declare class TalcMisuseError extends Error {
     /** The pointer passed in, or where the inconsistency is. */
     readonly address: number;
 }
+
+/**
+ * Counters as a text table of "now" and "total" columns (with the derived rows freed, overhead
+ * and released bytes), the same text as the JVM library's CountersSnapshot.toString(); every
+ * line ends in a newline. Throws a TypeError unless each counter is a non-negative integer.
+ */
+export declare function formatCounters(counters: TalcCounters): string;
 
 export declare function createTalc(options?: TalcOptions): Promise<Talc>;

@@ -2,12 +2,13 @@
 // it as an allocator, either with a memory of its own or serving a region of a memory that
 // another module uses too. The README (README_WASM.md in the repository) is the guide.
 
+import { formatCounters } from './lib/counters.js';
 import { withMaximumPages } from './lib/memory-limits.js';
 import { TalcMisuseError, importsReportHook, misuseImports } from './lib/misuse.js';
 import { describe, readSource, shippedModuleUrl } from './lib/source.js';
 import { PAGE_SIZE, Talc, checkInt } from './lib/talc.js';
 
-export { PAGE_SIZE, Talc, TalcMisuseError };
+export { PAGE_SIZE, Talc, TalcMisuseError, formatCounters };
 
 /** The shipped variants; each is ./wasm/<name>.wasm. */
 export const VARIANTS = Object.freeze([

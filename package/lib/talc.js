@@ -4,6 +4,7 @@
 // unsigned; running out of memory is 0, as in C; a mistake is a thrown Error that says what
 // was wrong. The checked calls cost a few comparisons each; `abi` gives the raw functions.
 
+import { formatCounters, readCounters } from './counters.js';
 import { checkResult } from './misuse.js';
 import { describe } from './source.js';
 
@@ -14,8 +15,6 @@ const BLOCK_ALIGN = 16;
 const HEADER_ALLOCATED = 1;
 const HEADER_HEAP_FIRST = 4;
 const HEADER_SIZE_MASK = ~15;
-/** The counter block of the counters variant (see README_WASM.md): 6 u32, padding, 4 u64. */
-const COUNTERS_BYTES = 60;
 const hex = (n) => '0x' + n.toString(16);
 
 export class Talc {
@@ -208,22 +207,16 @@ export class Talc {
                 + `{ variant: 'talc-counters' } to read them`);
         }
         this.#ready('counters');
-        const address = this.#exports.talc_counters() >>> 0;
-        const dv = new DataView(this.#memory.buffer, address, COUNTERS_BYTES);
-        const u32 = (offset) => dv.getUint32(offset, true);
-        const u64 = (offset) => Number(dv.getBigUint64(offset, true));
-        return {
-            allocationCount: u32(0),
-            allocatedBytes: u32(4),
-            availableBytes: u32(8),
-            fragmentCount: u32(12),
-            heapCount: u32(16),
-            claimedBytes: u32(20),
-            totalAllocationCount: u64(28),
-            totalAllocatedBytes: u64(36),
-            totalHeapCount: u64(44),
-            totalClaimedBytes: u64(52),
-        };
+        return readCounters(this.#memory.buffer, this.#exports.talc_counters() >>> 0);
+    }
+
+    /**
+     * The counters (talc-counters.wasm only) as a text table of "now" and "total" columns: the
+     * same text as the JVM library's CountersSnapshot.toString() for the same values (see
+     * formatCounters).
+     */
+    countersTable() {
+        return formatCounters(this.counters());
     }
 
     /** Whether the module is a checked build (talc-checked.wasm): misuse detection, check() and walk(). */

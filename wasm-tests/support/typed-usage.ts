@@ -2,7 +2,7 @@
 // this file, so every @ts-expect-error line must really be an error. package.test.mjs checks it,
 // then runs it.
 
-import { createTalc, PAGE_SIZE, type Talc, type TalcCounters, VARIANTS } from 'talc-wasm';
+import { createTalc, formatCounters, PAGE_SIZE, type Talc, type TalcCounters, VARIANTS } from 'talc-wasm';
 
 const talc: Talc = await createTalc({ variant: 'talc-counters', initialPages: 2, maximumPages: 64 });
 const ptr: number = talc.malloc(256);
@@ -11,6 +11,8 @@ floats[0] = 0.5;
 const view = talc.view(Float64Array, ptr);
 const first: number = view.array[0];
 const counters: TalcCounters = talc.counters();
+const table: string = talc.countersTable();
+const sameTable: boolean = formatCounters(counters) === table;
 talc.free(ptr);
 
 const memory = new WebAssembly.Memory({ initial: 2 });
@@ -33,4 +35,5 @@ const variants: readonly string[] = VARIANTS;
 
 console.log(JSON.stringify({
     first, floats: floats.length, live: counters.allocationCount, region, raw: raw !== 0, variants: variants.length, stringSizeRejected,
+    tableLines: table.trimEnd().split('\n').length, sameTable,
 }));

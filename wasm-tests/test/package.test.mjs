@@ -18,6 +18,9 @@ const { tarball, files } = packPackage(packageDir, scratchDir('tarball'));
 const manifest = JSON.parse(readFileSync(join(packageDir, 'wasm', 'modules.json'), 'utf8'));
 const { VARIANTS } = await import(join(packageDir, 'index.js'));
 
+/** Lines of a counters table (countersTable()): a header, a rule and nine rows. */
+const COUNTERS_TABLE_LINES = 11;
+
 const project = scratchDir('project');
 writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'scratch', private: true, type: 'module' }));
 execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', tarball], { cwd: project, stdio: 'pipe' });
@@ -38,7 +41,8 @@ async function expectChecksPass(t, result, runtime) {
 test('npm pack ships the loader, its types, the variants and their manifest, and no test module', () => {
     const wasm = manifest.map((e) => `wasm/${e.file}`);
     assert.deepEqual(files, [
-        'README.md', 'index.d.ts', 'index.js', 'lib/memory-limits.js', 'lib/misuse.js', 'lib/source.js', 'lib/talc.js',
+        'README.md', 'index.d.ts', 'index.js',
+        'lib/counters.js', 'lib/memory-limits.js', 'lib/misuse.js', 'lib/source.js', 'lib/talc.js',
         'package.json', 'wasm/modules.json', ...wasm,
     ].sort());
     assert.deepEqual(manifest.map((e) => e.variant).sort(), [...VARIANTS].sort());
@@ -64,5 +68,6 @@ test('Deno type-checks a TypeScript user of the declarations, then runs it', { s
     assert.deepEqual(JSON.parse(run.stdout), {
         first: 0.5, floats: 32, live: 1, region: { start: 1024, limit: 524288 }, raw: true,
         variants: VARIANTS.length, stringSizeRejected: true,
+        tableLines: COUNTERS_TABLE_LINES, sameTable: true,
     });
 });

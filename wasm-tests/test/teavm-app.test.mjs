@@ -1,8 +1,10 @@
 // The allocator inside a TeaVM app (teavm-app): the example app, built by TeaVM's classic wasm
 // backend with its runtime and GC, runs thousands of rounds that interleave Java allocation
 // under GC pressure with allocator blocks filled with patterns, and finds nothing overwritten;
-// the same app built without the GC agreement (the negative control) does overwrite. The
-// README's example of the API is checked to be the example app's code, word for word.
+// the same app built without the GC agreement (the negative control) does overwrite. An arena
+// (NativeArena) inside the main heap runs a randomized workload under the same pressure, and its
+// blocks go back to the main heap exactly when they empty. The README's examples of the API are
+// checked to be the example app's code, word for word.
 
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
@@ -28,6 +30,12 @@ const ROUNDS = 4000;
 const SEED = 12345;
 /** The declared memory maximum the build writes (talc.core.Source.MAX_PAGES: 2 GiB less one page). */
 const MAX_PAGES = 32767;
+/** Rounds of the arena run: ten phases of filling and draining (GcPressureApp.ARENA_PHASE_ROUNDS). */
+const ARENA_ROUNDS = 2000;
+/** The arena's block size in the example (GcPressureApp.ARENA_BLOCK_SIZE). */
+const ARENA_BLOCK_SIZE = 64 * 1024;
+/** Arena blocks taken and given back that show blocks came and went through the phases (about 50 each). */
+const ARENA_MIN_BLOCK_TURNS = 10;
 /** Java bytes allocated per byte of the GC's final heap that prove it collected: it cannot hold more than its heap. */
 const COLLECTING_FACTOR = 4;
 
@@ -127,6 +135,64 @@ test('the negative control (the same app without the agreement) has the GC overw
     assert.ok(r.blockCorruptions + r.objectCorruptions > 0, `overwritten: ${JSON.stringify(r)} (trap: ${trap})`);
 });
 
+/** What the app's exports report after an arena run: the arena's, the main heap table's and the GC's. */
+function arenaReport(e) {
+    const names = ['arenaCorruptions', 'arenaMisplaced', 'arenaContractErrors', 'arenaFailures',
+        'arenaEmptyBlocksHeld', 'arenaBlocksGoneInUse', 'arenaHeapsNotBlocks', 'arenaParentMismatches',
+        'arenaBlocksTaken', 'arenaBlocksReturned', 'arenaPeakBlocks', 'arenaLargestBlock', 'arenaHeapsLeft',
+        'blockCorruptions', 'objectCorruptions', 'misplacedBlocks', 'contractErrors', 'allocationFailures',
+        'collectionsSeen', 'liveBlocks'];
+    return Object.fromEntries(names.map((n) => [n, e[n]()]));
+}
+
+test('an arena inside the main heap: contents intact under GC pressure, blocks given back exactly when empty', () => {
+    const { exports: e, log } = load('gc-pressure.wasm');
+    const corruptions = e.runArena(ARENA_ROUNDS, SEED);
+    const r = arenaReport(e);
+    const all = JSON.stringify(r);
+
+    // Nothing overwritten, by the GC or anyone, in the arena, the main heap or the Java arrays.
+    assert.equal(corruptions, 0, all);
+    assert.equal(r.arenaCorruptions, 0, all);
+    assert.equal(r.blockCorruptions, 0, all);
+    assert.equal(r.objectCorruptions, 0, all);
+    assert.equal(r.arenaMisplaced + r.misplacedBlocks, 0, `a block lay inside the GC area: ${all}`);
+    assert.equal(r.arenaContractErrors + r.contractErrors, 0, all);
+    assert.equal(r.arenaFailures + r.allocationFailures, 0, all);
+    assert.deepEqual(log, []);
+
+    // The arena's blocks, after every operation: none held empty, none given back in use, the
+    // arena's heaps are its blocks, and the main heap counts exactly its own blocks and the arena's.
+    assert.equal(r.arenaEmptyBlocksHeld, 0, `a block stayed with the arena after it emptied: ${all}`);
+    assert.equal(r.arenaBlocksGoneInUse, 0, `a block went back while in use: ${all}`);
+    assert.equal(r.arenaHeapsNotBlocks, 0, `the arena had a heap that is not a block of the main heap: ${all}`);
+    assert.equal(r.arenaParentMismatches, 0, `the main heap's live count or bytes disagreed: ${all}`);
+
+    // The scenario happened: blocks came and went, a large request got a multiple of the block
+    // size, the GC collected; at the end the arena held nothing, and closing it gave back its
+    // state block, so the main heap is empty.
+    assert.ok(r.arenaBlocksTaken >= ARENA_MIN_BLOCK_TURNS && r.arenaBlocksReturned >= ARENA_MIN_BLOCK_TURNS, all);
+    assert.ok(r.arenaPeakBlocks > 1, all);
+    assert.ok(r.arenaLargestBlock >= 2 * ARENA_BLOCK_SIZE, `largest arena block ${r.arenaLargestBlock}`);
+    assert.ok(r.collectionsSeen > 0, all);
+    assert.equal(r.arenaHeapsLeft, 0);
+    assert.equal(r.liveBlocks, 0, 'the main heap holds nothing after the arena is closed');
+});
+
+test('the negative control has the GC overwrite the arena too', () => {
+    const { exports: e } = load('gc-pressure-unguarded.wasm');
+    let trap = null;
+    try {
+        e.runArena(ARENA_ROUNDS, SEED);
+    } catch (error) {
+        assert.ok(error instanceof WebAssembly.RuntimeError, String(error));
+        trap = error;
+    }
+    const r = arenaReport(e);
+    assert.ok(r.arenaMisplaced > 0, `arena blocks inside the GC area: ${JSON.stringify(r)} (trap: ${trap})`);
+    assert.ok(r.arenaCorruptions + r.objectCorruptions > 0, `overwritten: ${JSON.stringify(r)} (trap: ${trap})`);
+});
+
 test('the build raises the declared memory maximum above the GC territory, for the allocator', () => {
     const bytes = readFileSync(join(APP_DIR, 'gc-pressure.wasm'));
     const { exports: e } = load('gc-pressure.wasm');
@@ -187,7 +253,7 @@ test(`README.md's "${README_SECTION.slice(3)}" quotes the example app's code ver
     const end = next < 0 ? lines.length : next;
     const samples = guideBlocks(readme).filter((b) => b.lang === 'java' && b.line > start && b.line < end);
     assert.ok(samples.length > 0, 'the section shows Java code');
-    const sources = ['NativeBlocks.java', 'Pattern.java', 'GcPressureApp.java']
+    const sources = ['NativeBlocks.java', 'ArenaBlocks.java', 'Pattern.java', 'GcPressureApp.java']
         .map((f) => readFileSync(join(EXAMPLE_DIR, f), 'utf8').split('\n'));
     for (const sample of samples) {
         const want = sample.code.replace(/\n$/, '').split('\n');

@@ -22,7 +22,10 @@ import talc.core.Features;
  * heaps            |               1 |               1
  * fragments        |               2 |               -
  * </pre>
- * "now" is the current value, "total" the running total since the allocator was made.
+ * "now" is the current value, "total" the running total since the allocator was made. The
+ * npm package {@code talc-wasm} renders the counters of {@code talc-counters.wasm} as the same
+ * text ({@code formatCounters}, {@code Talc#countersTable()}); a golden file in the tests,
+ * {@code talc/jvm/counters-tables.txt}, holds both renderings to one format.
  *
  * @param allocationCount live allocations
  * @param allocatedBytes usable bytes of live allocations

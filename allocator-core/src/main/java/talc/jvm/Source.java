@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.NavigableMap;
+import talc.blocks.BlockHeaps;
 
 /**
  * Where an allocator's memory comes from (Talc's {@code Source}s). A source serves exactly one
@@ -28,9 +29,9 @@ import java.util.NavigableMap;
  */
 public abstract class Source {
     /** Default block size of the block sources: 1 MiB, as in Talc. */
-    public static final int DEFAULT_BLOCK_SIZE = 1 << 20;
+    public static final int DEFAULT_BLOCK_SIZE = BlockHeaps.DEFAULT_BLOCK_SIZE;
     /** Smallest block size: blocks must hold a heap with room for some allocations. */
-    public static final int MIN_BLOCK_SIZE = 4096;
+    public static final int MIN_BLOCK_SIZE = BlockHeaps.MIN_BLOCK_SIZE;
 
     private boolean bound;
 
@@ -77,7 +78,7 @@ public abstract class Source {
      *         {@link #MIN_BLOCK_SIZE}
      */
     public static Source blocks(int blockSize) {
-        return new JvmBlockSource(checkBlockSize(blockSize));
+        return new JvmBlockSource(blockSize);
     }
 
     /** {@link #allocator(TalcAllocator, int)} with blocks of {@link #DEFAULT_BLOCK_SIZE}. */
@@ -101,14 +102,7 @@ public abstract class Source {
      *         {@link #MIN_BLOCK_SIZE}
      */
     public static Source allocator(TalcAllocator parent, int blockSize) {
-        return new AllocatorBlockSource(Objects.requireNonNull(parent, "parent"), checkBlockSize(blockSize));
-    }
-
-    private static int checkBlockSize(int blockSize) {
-        if (blockSize < MIN_BLOCK_SIZE || (blockSize & (blockSize - 1)) != 0) {
-            throw new IllegalArgumentException("block size must be a power of two >= " + MIN_BLOCK_SIZE + ": " + blockSize);
-        }
-        return blockSize;
+        return new AllocatorBlockSource(Objects.requireNonNull(parent, "parent"), blockSize);
     }
 
     /** Marks the source as used by {@code core}; a source serves one allocator only. */

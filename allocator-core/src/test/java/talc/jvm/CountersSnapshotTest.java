@@ -8,7 +8,7 @@ import talc.core.Counters;
 import talc.core.Mem;
 import talc.core.Talc;
 
-/** The counters snapshot: its values, derived values and table. */
+/** The counters snapshot: its values and derived values (its table: {@link CountersTableGoldenTest}). */
 class CountersSnapshotTest {
     @Test
     void derivedValues() {
@@ -16,25 +16,6 @@ class CountersSnapshotTest {
         assertEquals(65_228 - 64_912 - 300, c.overheadBytes());
         assertEquals(2780 - 300, c.totalFreedBytes());
         assertEquals(70_000 - 65_228, c.totalReleasedBytes());
-    }
-
-    @Test
-    void tableLayout() {
-        CountersSnapshot c = new CountersSnapshot(3, 300, 64_912, 2, 1, 65_228, 10, 2780, 4, 70_000);
-        String expected = String.join("\n",
-                "counter          |             now |           total",
-                "-----------------+-----------------+----------------",
-                "allocations      |               3 |              10",
-                "allocated bytes  |             300 |            2780",
-                "freed bytes      |               - |            2480",
-                "available bytes  |           64912 |               -",
-                "overhead bytes   |              16 |               -",
-                "claimed bytes    |           65228 |           70000",
-                "released bytes   |               - |            4772",
-                "heaps            |               1 |               4",
-                "fragments        |               2 |               -",
-                "");
-        assertEquals(expected, c.toString());
     }
 
     @Test

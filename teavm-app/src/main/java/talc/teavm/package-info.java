@@ -1,7 +1,7 @@
 /**
  * The allocator inside a TeaVM app (TeaVM 0.13.1, classic wasm backend): {@link talc.teavm.NativeHeap},
- * the API the app calls, and {@link talc.teavm.GcAgreement}, the ownership agreement with TeaVM's
- * garbage collector.
+ * the API the app calls, {@link talc.teavm.NativeArena}, an allocator whose heaps are blocks of
+ * it, and {@link talc.teavm.GcAgreement}, the ownership agreement with TeaVM's garbage collector.
  *
  * <p>Unlike {@code talc.wasm}, an app keeps TeaVM's runtime: its GC heap, shadow stack, class
  * initialisation and start function. The allocator core ({@code talc.core}) is compiled into the

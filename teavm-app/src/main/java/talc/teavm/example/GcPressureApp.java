@@ -2,6 +2,7 @@ package talc.teavm.example;
 
 import org.teavm.interop.Export;
 import talc.teavm.GcAgreement;
+import talc.teavm.NativeArena;
 import talc.teavm.NativeHeap;
 
 /**
@@ -11,8 +12,10 @@ import talc.teavm.NativeHeap;
  * <p>{@link #run} interleaves, round after round, Java allocation (short-lived arrays and a
  * retained set whose size ramps up, so the GC collects often and grows its heap several times)
  * with allocator operations on blocks filled with patterns (whose sizes ramp up too, so the
- * allocator grows memory several times), and counts every pattern that was overwritten. The
- * other exports report what happened, for the Node test in wasm-tests
+ * allocator grows memory several times), and counts every pattern that was overwritten.
+ * {@link #runArena} does the same with an arena ({@link NativeArena}) inside the main heap, next
+ * to blocks of the main heap, and checks that the arena's blocks go back to the main heap
+ * exactly when they empty. The other exports report what happened, for the Node test in wasm-tests
  * ({@code test/teavm-app.test.mjs}) to check. The build compiles it twice: with the GC agreement
  * ({@code gc-pressure.wasm}) and without ({@code gc-pressure-unguarded.wasm}, the negative
  * control).
@@ -27,10 +30,29 @@ public final class GcPressureApp {
     static final int FIRST_ARRAY_MEAN = 64;
     static final int LAST_ARRAY_MEAN = 12 << 10;
 
+    /** Block size of the arena of {@link #runArena}: small, so that blocks come and go often. */
+    static final int ARENA_BLOCK_SIZE = 64 << 10;
+    /** Mean request size in the arena and in the main heap next to it, in bytes. */
+    static final int ARENA_REQUEST_MEAN = 1024;
+    static final int MAIN_REQUEST_MEAN = 4096;
+    /** Mean length of the retained Java arrays during {@link #runArena}, in words. */
+    static final int ARENA_RUN_ARRAY_MEAN = 2048;
+    /**
+     * Rounds of each phase of {@link #runArena}: filling (allocate, resize, free) then draining
+     * (only free, so that whole arena blocks empty), in turns. Long enough for a drain to visit
+     * nearly every slot.
+     */
+    static final int ARENA_PHASE_ROUNDS = 200;
+    /** {@link #runArena}'s result when the main heap had no room for the arena's state block. */
+    static final int NO_ARENA = -1;
+
     private static NativeBlocks blocks;
+    private static ArenaBlocks arenaBlocks;
     private static JavaObjects objects;
     private static GrowthLog growth;
     private static int allocatorClaimedPeak;
+    /** The arena's heaps after {@link #runArena} freed its blocks, before closing it (0 expected). */
+    private static int arenaHeapsLeft;
 
     private GcPressureApp() {
     }
@@ -64,6 +86,44 @@ public final class GcPressureApp {
         objects.checkAll();
         blocks.checkAndFreeAll();
         return blocks.corruptions + objects.corruptions;
+    }
+
+    /**
+     * Runs {@code rounds} rounds from {@code seed} with an arena of {@link #ARENA_BLOCK_SIZE}
+     * blocks inside the main heap: each round allocates Java garbage, replaces a retained array,
+     * and makes {@link #OPS_PER_ROUND} operations on the arena's table (filling or draining, in
+     * phases of {@link #ARENA_PHASE_ROUNDS}) and as many on the main heap's. Then it checks and
+     * frees every block, closes the arena and checks every retained array. Returns the number of
+     * overwritten blocks and arrays found ({@link #NO_ARENA} if the arena could not be made); the
+     * arena exports describe the run.
+     */
+    @Export(name = "runArena")
+    public static int runArena(int rounds, int seed) {
+        blocks = new NativeBlocks();
+        objects = new JavaObjects();
+        Rng rng = new Rng(seed);
+        // Quoted in README.md (wasm-tests/test/teavm-app.test.mjs keeps them in step).
+        NativeArena arena = NativeArena.create(ARENA_BLOCK_SIZE);  // its state block is in NativeHeap
+        if (arena == null) {
+            return NO_ARENA;
+        }
+        arenaBlocks = new ArenaBlocks(arena, blocks);
+        for (int round = 0; round < rounds; round++) {
+            int[][] garbage = objects.allocateGarbage(rng);
+            objects.replaceRetained(rng, ARENA_RUN_ARRAY_MEAN);
+            boolean draining = round / ARENA_PHASE_ROUNDS % 2 == 1;
+            for (int op = 0; op < OPS_PER_ROUND; op++) {
+                arenaBlocks.step(rng, ARENA_REQUEST_MEAN, draining);
+                blocks.step(rng, MAIN_REQUEST_MEAN);
+            }
+            objects.checkGarbage(garbage);
+        }
+        arenaBlocks.checkAndFreeAll();
+        arenaHeapsLeft = arena.heapCount();
+        arena.close();
+        objects.checkAll();
+        blocks.checkAndFreeAll();
+        return arenaBlocks.corruptions + blocks.corruptions + objects.corruptions;
     }
 
     /** The mean for {@code round} of {@code rounds}: linear from {@code first} to {@code last}. */
@@ -178,4 +238,83 @@ public final class GcPressureApp {
     public static int gcOverreach() {
         return GcAgreement.gcOverreach();
     }
+
+    /** Arena blocks whose pattern was overwritten ({@link #runArena}). */
+    @Export(name = "arenaCorruptions")
+    public static int arenaCorruptions() {
+        return arenaBlocks.corruptions;
+    }
+
+    /** Checks that found an arena block inside the GC's area. */
+    @Export(name = "arenaMisplaced")
+    public static int arenaMisplaced() {
+        return arenaBlocks.misplaced;
+    }
+
+    /** Broken API promises of the arena (usable size, alignment, zeroing). */
+    @Export(name = "arenaContractErrors")
+    public static int arenaContractErrors() {
+        return arenaBlocks.contractErrors;
+    }
+
+    /** Arena allocations that returned 0. */
+    @Export(name = "arenaFailures")
+    public static int arenaFailures() {
+        return arenaBlocks.failures;
+    }
+
+    /** Checks that found an arena block (a main-heap allocation) held with no live allocation in it. */
+    @Export(name = "arenaEmptyBlocksHeld")
+    public static int arenaEmptyBlocksHeld() {
+        return arenaBlocks.emptyBlocksHeld;
+    }
+
+    /** Checks that found a live arena allocation outside every block the arena holds. */
+    @Export(name = "arenaBlocksGoneInUse")
+    public static int arenaBlocksGoneInUse() {
+        return arenaBlocks.blocksGoneInUse;
+    }
+
+    /** Checks after which the arena's heaps were not exactly its blocks. */
+    @Export(name = "arenaHeapsNotBlocks")
+    public static int arenaHeapsNotBlocks() {
+        return arenaBlocks.heapsNotBlocks;
+    }
+
+    /** Checks after which the main heap's live allocations or bytes were not the tables' and the arena's blocks. */
+    @Export(name = "arenaParentMismatches")
+    public static int arenaParentMismatches() {
+        return arenaBlocks.parentMismatches;
+    }
+
+    /** Blocks the arena took from the main heap (a lower bound). */
+    @Export(name = "arenaBlocksTaken")
+    public static int arenaBlocksTaken() {
+        return arenaBlocks.blocksTaken;
+    }
+
+    /** Blocks the arena gave back to the main heap (a lower bound). */
+    @Export(name = "arenaBlocksReturned")
+    public static int arenaBlocksReturned() {
+        return arenaBlocks.blocksReturned;
+    }
+
+    /** Most blocks the arena held at once. */
+    @Export(name = "arenaPeakBlocks")
+    public static int arenaPeakBlocks() {
+        return arenaBlocks.peakBlocks;
+    }
+
+    /** Usable size of the largest block the arena held. */
+    @Export(name = "arenaLargestBlock")
+    public static int arenaLargestBlock() {
+        return arenaBlocks.largestBlock;
+    }
+
+    /** The arena's heaps once every arena block was freed, before it was closed (0 expected). */
+    @Export(name = "arenaHeapsLeft")
+    public static int arenaHeapsLeft() {
+        return arenaHeapsLeft;
+    }
+
 }

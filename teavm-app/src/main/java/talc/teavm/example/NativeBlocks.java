@@ -60,7 +60,7 @@ final class NativeBlocks {
             failures++;
             return;
         }
-        if (kind == ZEROED && !zeroed(p, size)) {
+        if (kind == ZEROED && !Pattern.zeroed(p, size)) {
             contractErrors++;
         }
         Pattern.fill(p, 0, size, seed);
@@ -104,13 +104,24 @@ final class NativeBlocks {
         return intact;
     }
 
-    private static boolean zeroed(int p, int size) {
-        for (int i = 0; i < size; i++) {
-            if (NativeHeap.getByte(p + i) != 0) {
-                return false;
+    /** Live blocks in the table. */
+    int liveCount() {
+        int n = 0;
+        for (int slot = 0; slot < SLOTS; slot++) {
+            if (ptrs[slot] != 0) {
+                n++;
             }
         }
-        return true;
+        return n;
+    }
+
+    /** Usable bytes of the table's live blocks (what the main heap's allocated bytes count for them). */
+    int liveBytes() {
+        int bytes = 0;
+        for (int slot = 0; slot < SLOTS; slot++) {
+            bytes += NativeHeap.usableSize(ptrs[slot]);
+        }
+        return bytes;
     }
 
     /** Checks every live block, then frees it. */

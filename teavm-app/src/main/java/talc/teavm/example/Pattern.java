@@ -70,6 +70,16 @@ final class Pattern {
         return true;
     }
 
+    /** Whether the {@code size} bytes at {@code p} are all zero. */
+    static boolean zeroed(int p, int size) {
+        for (int i = 0; i < size; i++) {
+            if (NativeHeap.getByte(p + i) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** A Java array of {@code length} words filled with the pattern of {@code seed}. */
     static int[] array(int length, int seed) {
         int[] a = new int[length];
