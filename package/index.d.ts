@@ -7,6 +7,7 @@ export declare const PAGE_SIZE: 65536;
 /** The shipped module variants: each is talc-wasm/wasm/<name>.wasm. */
 export type Variant =
     | 'talc'
+    | 'talc-fast'
     | 'talc-counters'
     | 'talc-checked'
     | 'talc-no-grow-in-place'

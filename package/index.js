@@ -12,7 +12,7 @@ export { PAGE_SIZE, Talc, TalcMisuseError, formatCounters };
 
 /** The shipped variants; each is ./wasm/<name>.wasm. */
 export const VARIANTS = Object.freeze([
-    'talc', 'talc-counters', 'talc-checked', 'talc-no-grow-in-place', 'talc-no-realloc-in-place', 'talc-arena',
+    'talc', 'talc-fast', 'talc-counters', 'talc-checked', 'talc-no-grow-in-place', 'talc-no-realloc-in-place', 'talc-arena',
     'talc-imported',
 ]);
 /** The variant that works inside a memory passed as `memory`; the others own theirs. */

@@ -149,6 +149,7 @@ final class PostProcess {
         ExternalTool.WAT2WASM.run(wat.getPath(), "-o", wasm.getPath());
 
         List<String> args = new ArrayList<>(WASM_OPT_PASSES);
+        args.addAll(variant.inlining());
         if (!imported) {
             // A memory the module owns starts zero-filled; an imported one holds whatever it holds.
             args.add(ZERO_FILLED_MEMORY);
