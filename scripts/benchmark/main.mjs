@@ -23,6 +23,8 @@ import { readTrace } from './trace.mjs';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..', '..');
 const TALC = join(ROOT, 'wasm-target', 'target', 'wasm', 'talc.wasm');
+/** The variant compiled for speed; compared beside talc.wasm, not as a peer (its name starts with talc). */
+const TALC_FAST = join(ROOT, 'wasm-target', 'target', 'wasm', 'talc-fast.wasm');
 const PEERS = resolve(ROOT, '..', 'shared', 'peers');
 const TRACES = join(ROOT, 'scripts', 'traces');
 const BUILT = join(ROOT, 'scripts', 'target');
@@ -36,7 +38,7 @@ const USAGE = `usage: scripts/bench [options] [module.wasm | directory ...]
 Benchmarks wasm allocator modules (exports memory, malloc, free, realloc, calloc, and
 optionally aligned_alloc) side by side. The first module is the reference.
 
-Modules, by default: ${relative(process.cwd(), TALC)}, every module in ${PEERS}
+Modules, by default: ${relative(process.cwd(), TALC)} and ${relative(process.cwd(), TALC_FAST)}, every module in ${PEERS}
 (when it exists), and AssemblyScript's TLSF built from npm (when scripts/node_modules has it).
 Named modules (or directories of them) replace that list.
 
@@ -112,7 +114,7 @@ async function defaultModules(opts) {
     }
     const peers = existsSync(opts.peers) ? expand([opts.peers], '.wasm') : [];
     const tlsf = await buildTlsf(BUILT);
-    return [TALC, ...peers, ...(tlsf ? [tlsf] : [])];
+    return [TALC, ...(existsSync(TALC_FAST) ? [TALC_FAST] : []), ...peers, ...(tlsf ? [tlsf] : [])];
 }
 
 function describeMachine() {
