@@ -26,6 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { Rng, SeqBuilder } from './benchmark/ops.mjs';
 import { Meter, runMetered } from './benchmark/runners.mjs';
 import { readTrace } from './benchmark/trace.mjs';
+import { misuseImports } from '../package/lib/misuse.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DEFAULT_MODULE = join(ROOT, 'wasm-target', 'target', 'wasm', 'talc-checked.wasm');
@@ -117,9 +118,6 @@ function parseArgs(argv) {
 // ------------------------------------------------------------------------------------------------
 // The module and the workloads
 
-/** Thrown by the report hook: the checked module found misuse or corruption during the workload. */
-export class MisuseReport extends Error {}
-
 /**
  * A fresh instance of the checked module at `path`: { exports, memory, file }. Its report hook
  * throws, so the call that found misuse is abandoned before it changes anything.
@@ -135,13 +133,8 @@ export function loadChecked(path) {
     if (missing.length > 0) {
         throw new Error(`${path} is not a checked build (it does not export ${missing.join(', ')}): use talc-checked.wasm`);
     }
-    const instance = new WebAssembly.Instance(module, {
-        env: {
-            talc_report(kind, address) {
-                throw new MisuseReport(`the checked allocator reported misuse kind ${kind} at ${hex(address)}`);
-            },
-        },
-    });
+    // The package's hook: misuse throws TalcMisuseError before the call changes anything.
+    const instance = new WebAssembly.Instance(module, { env: misuseImports() });
     return { exports: instance.exports, memory: instance.exports.memory, file: basename(path) };
 }
 

@@ -27,6 +27,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { importsReportHook, misuseImports } from '../package/lib/misuse.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const PAGE = 65536;
@@ -639,13 +640,9 @@ process.exit(result.errors === 0 ? 0 : 1);
 
 /**
  * A checked module (talc-checked.wasm) imports env.talc_report(kind, address) and reports misuse
- * there; a soak run makes none, so a report is an error of the allocator: it is thrown.
+ * there: the package's hook, which throws TalcMisuseError. A soak run makes no misuse, so a
+ * report is an error of the allocator and ends the run.
  */
 function reportHook(module) {
-    const imported = WebAssembly.Module.imports(module).some((i) => i.module === 'env' && i.name === 'talc_report');
-    return imported ? {
-        talc_report(kind, address) {
-            throw new Error(`the checked allocator reported misuse kind ${kind} at 0x${(address >>> 0).toString(16)}`);
-        },
-    } : {};
+    return importsReportHook(module) ? misuseImports() : {};
 }

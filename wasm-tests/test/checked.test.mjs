@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { withMaximumPages } from '../../package/lib/memory-limits.js';
 import { stagedPackage } from '../support/package-fixture.mjs';
 import {
-    MISUSE, MisuseReport, Rng, Talc, checkPattern, compile, feature, fillPattern, hex, instantiate, manifest,
+    MISUSE, Rng, TalcMisuseError, Talc, checkPattern, compile, feature, fillPattern, hex, instantiate, manifest,
     moduleImports, wasmPath,
 } from './talc.mjs';
 
@@ -22,14 +22,14 @@ const HEAP_FIRST = 4;
 const SIZE_MASK = ~15;
 
 /**
- * Calls `misuse` on `t`, expects a MisuseReport at `address` of `kind` (or of one of the kinds
+ * Calls `misuse` on `t`, expects a TalcMisuseError at `address` of `kind` (or of one of the kinds
  * in an array), and no byte of memory changed.
  */
 function expectMisuse(t, kind, address, misuse) {
     const before = Buffer.from(t.u8);
     assert.throws(misuse, (e) => {
-        assert.ok(e instanceof MisuseReport, `expected a misuse report, got ${e}`);
-        assert.ok([kind].flat().includes(e.kind), `kind for ${hex(address)}: ${e.message}, expected ${kind}`);
+        assert.ok(e instanceof TalcMisuseError, `expected a misuse report, got ${e}`);
+        assert.ok([kind].flat().includes(e.code), `kind for ${hex(address)}: ${e.message}, expected ${kind}`);
         assert.equal(e.address, address >>> 0);
         return true;
     });
@@ -90,7 +90,7 @@ for (const file of CHECKED) {
             const before = Buffer.from(fresh.u8);
             fresh.free(0);
             assert.ok(before.equals(Buffer.from(fresh.u8)));
-            assert.throws(() => fresh.free(fresh.bytes - 64), (e) => e instanceof MisuseReport && e.kind === MISUSE.NOT_ALLOCATED);
+            assert.throws(() => fresh.free(fresh.bytes - 64), (e) => e instanceof TalcMisuseError && e.code === MISUSE.NOT_ALLOCATED);
         });
 
         test('overwritten boundary tags: free reports corruption, talc_check names the chunk', () => {

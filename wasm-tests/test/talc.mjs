@@ -12,6 +12,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { TalcMisuseError, misuseImports } from '../../package/lib/misuse.js';
+
+export { TalcMisuseError };
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -159,33 +162,20 @@ export function instantiate(name = 'talc.wasm') {
 
 /**
  * What a module imports: nothing; env.memory for a module that imports its memory; and for a
- * checked build its report hook env.talc_report(kind, address), which here throws a
- * MisuseReport (the heap is as before the bad call, so a test can go on).
+ * checked build its report hook env.talc_report(kind, address), the package's, which throws a
+ * TalcMisuseError (the heap is as before the bad call, so a test can go on).
  */
 export function moduleImports(name, memory) {
-    const env = {};
-    if (memory !== undefined) {
-        env.memory = memory;
-    }
-    if (feature(moduleInfo(name), 'checked')) {
-        env.talc_report = (kind, address) => {
-            throw new MisuseReport(kind, address >>> 0);
-        };
-    }
+    const env = {
+        ...(memory !== undefined ? { memory } : {}),
+        ...(feature(moduleInfo(name), 'checked') ? misuseImports() : {}),
+    };
     return Object.keys(env).length > 0 ? { env } : {};
 }
 
 /** Misuse kind codes of the checked build (talc.core.Misuse). */
 export const MISUSE = Object.freeze({ MISALIGNED: 1, OUTSIDE_HEAPS: 2, INSIDE_BLOCK: 3, NOT_ALLOCATED: 4, CORRUPTED: 5 });
 
-/** What the tests' report hook throws. */
-export class MisuseReport extends Error {
-    constructor(kind, address) {
-        super(`misuse kind ${kind} at ${hex(address)}`);
-        this.kind = kind;
-        this.address = address;
-    }
-}
 
 /** Where an imported-memory module's region starts in the tests; below it is "another module's". */
 export const SHARED_START = 4096;

@@ -44,20 +44,12 @@ class CheckedTest {
 
     /** Runs {@code misuse}, expects a report of {@code kind} at {@code address}, and that no byte of memory changed. */
     private static void expectMisuse(int kind, int address, Runnable misuse) {
-        byte[] memoryBefore = snapshot();
+        byte[] memoryBefore = Fixture.memorySnapshot();
         MisuseException e = assertThrows(MisuseException.class, misuse::run);
         assertEquals(kind, e.kind(), e.getMessage());
         assertEquals(address, e.address());
         assertTrue(e.getMessage().contains(Integer.toHexString(address)), e.getMessage());
-        assertTrue(Arrays.equals(memoryBefore, snapshot()), "memory is exactly as before the bad call");
-    }
-
-    private static byte[] snapshot() {
-        byte[] bytes = new byte[Mem.pages() << Mem.PAGE_SHIFT];
-        for (int i = 0; i < bytes.length; i++) {
-            bytes[i] = Mem.getByte(i);
-        }
-        return bytes;
+        assertTrue(Arrays.equals(memoryBefore, Fixture.memorySnapshot()), "memory is exactly as before the bad call");
     }
 
     @Test

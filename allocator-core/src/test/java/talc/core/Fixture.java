@@ -98,6 +98,15 @@ final class Fixture {
         }
     }
 
+    /** Every byte of the simulated memory, to compare before and after a call that must change nothing. */
+    static byte[] memorySnapshot() {
+        byte[] bytes = new byte[Mem.pages() << Mem.PAGE_SHIFT];
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] = Mem.getByte(i);
+        }
+        return bytes;
+    }
+
     HeapScan.Result scan() {
         return HeapScan.scan(t, heaps);
     }

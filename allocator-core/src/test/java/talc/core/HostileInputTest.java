@@ -26,14 +26,6 @@ class HostileInputTest {
         Features.reset();
     }
 
-    private static byte[] snapshot() {
-        byte[] bytes = new byte[Mem.pages() << Mem.PAGE_SHIFT];
-        for (int i = 0; i < bytes.length; i++) {
-            bytes[i] = Mem.getByte(i);
-        }
-        return bytes;
-    }
-
     @Test
     void wildPointersAreIgnoredByFreeReallocAndVerify() {
         Fixture f = Fixture.manual(4);
@@ -43,13 +35,13 @@ class HostileInputTest {
         int[] wild = Arrays.copyOf(WILD, WILD.length + 2);
         wild[WILD.length] = p + 4;
         wild[WILD.length + 1] = Mem.pages() << Mem.PAGE_SHIFT;
-        byte[] before = snapshot();
+        byte[] before = Fixture.memorySnapshot();
         for (int w : wild) {
             Talc.free(f.t, w);
             assertEquals(0, Talc.realloc(f.t, w, 64), "realloc of " + Integer.toHexString(w));
             assertTrue(!Talc.verify(f.t, w), "verify of " + Integer.toHexString(w));
         }
-        assertTrue(Arrays.equals(before, snapshot()), "memory unchanged");
+        assertTrue(Arrays.equals(before, Fixture.memorySnapshot()), "memory unchanged");
         assertTrue(Talc.verify(f.t, p));
         f.scan();
     }
@@ -57,13 +49,13 @@ class HostileInputTest {
     @Test
     void claimOfRegionsThatCannotHoldAHeap() {
         Fixture f = Fixture.manual(4);
-        byte[] before = snapshot();
+        byte[] before = Fixture.memorySnapshot();
         assertEquals(0, Talc.claim(f.t, -4096, 8192), "negative base");
         assertEquals(0, Talc.claim(f.t, 4096, -1), "negative size");
         assertEquals(0, Talc.claim(f.t, 4096, 0), "empty");
         assertEquals(0, Talc.claim(f.t, 4096, 20), "too small for a chunk");
         assertEquals(0, Talc.claim(f.t, Integer.MAX_VALUE - 8, 64), "above the highest heap end");
-        assertTrue(Arrays.equals(before, snapshot()), "refused claims change nothing");
+        assertTrue(Arrays.equals(before, Fixture.memorySnapshot()), "refused claims change nothing");
     }
 
     @Test
