@@ -44,8 +44,10 @@ final class Chunk {
     static final int HEADER = 4;
     /** Offset of a gap's footer from its end. */
     static final int FOOTER_FROM_END = 8;
-    /** Checked builds: offset of an allocated chunk's guard word below its base. */
+    /** Checked builds: offset of an allocated chunk's guard word below its base (just below its header). */
     static final int GUARD = 8;
+    /** Checked builds: bytes of the guard word. */
+    private static final int GUARD_WORD = 4;
     /** Multiplier and key of {@link #guard}: an odd constant spreads nearby addresses apart. */
     private static final int GUARD_MULTIPLIER = 0x9E37_79B1;
     private static final int GUARD_KEY = 0x5A1C_0DE5;
@@ -71,7 +73,7 @@ final class Chunk {
 
     /** Bytes of a chunk that its user cannot use: the header word, and in checked builds the guard word. */
     static int overhead() {
-        return Features.checked() ? GUARD : HEADER;
+        return Features.checked() ? HEADER + GUARD_WORD : HEADER;
     }
 
     /** Chunk size for a request of {@code n} bytes, {@code 0 <= n <= MAX_REQUEST}. */
