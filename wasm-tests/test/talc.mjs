@@ -65,7 +65,7 @@ export function wasmFiles() {
 
 // ---------------------------------------------------------------------------------------------
 // The build's manifest, modules.json beside the modules: one entry per file, {file, variant,
-// purpose, bytes, grows, maxPages, features, extraExports, staticEnd, stateAddress, initialPages}.
+// purpose, bytes, grows, maxPages, features, extraExports, stateAddress, initialPages}.
 // A variant's "capped twin" is the same build with its memory capped (`<name>-max256.wasm`).
 
 /** Default values of the build features a manifest entry may leave out. */
@@ -196,7 +196,7 @@ export class Talc {
         this.initialBytes = this.memory.buffer.byteLength;
         /** This module's entry in modules.json. */
         this.info = moduleInfo(name);
-        /** No block may start below this: TeaVM's static area and the allocator's state block. */
+        /** No block may start below this: null and the allocator's state block. */
         this.heapFloor = this.info.stateAddress;
         this._bytes = this.initialBytes;
         this._u8 = new Uint8Array(this.memory.buffer);
@@ -529,7 +529,7 @@ export function findOverlap(blocks) {
 /**
  * Null when a fresh allocation `ptr` of `size` bytes at `align` is well formed (non-zero,
  * aligned to max(align, 16), usable size in [size, size + USABLE_SLACK), inside memory, below
- * 2 GiB and above the module's static area and the allocator's state block, clear of foreign
+ * 2 GiB and above null and the allocator's state block, clear of foreign
  * regions), else what is wrong.
  */
 export function blockProblem(t, ptr, size, align, usable) {
@@ -544,7 +544,7 @@ export function blockProblem(t, ptr, size, align, usable) {
         return `usable size ${usable} of ${hex(ptr)} not in [${size}, ${size + USABLE_SLACK})`;
     }
     if (ptr < t.heapFloor) {
-        return `pointer ${hex(ptr)} lies below the heaps (static area and state block end at ${hex(t.heapFloor)})`;
+        return `pointer ${hex(ptr)} lies below the heaps (null and the state block end at ${hex(t.heapFloor)})`;
     }
     if (ptr + usable > t.bytes) {
         return `block [${hex(ptr)}, ${hex(ptr + usable)}) extends past memory end ${hex(t.bytes)}`;

@@ -13,8 +13,8 @@ import talc.core.Talc;
  *
  * <p>The allocator is booted lazily by the first call that may need memory, because the module
  * has no start function (it is deleted in post-processing together with TeaVM's runtime) and no
- * data segments: the only state here is one static {@code int} that TeaVM places in its static
- * area and that reads as zero in a fresh memory. Booting writes the allocator's state block and
+ * data segments: the only state here is the allocator handle, a wasm global that starts at zero
+ * ({@link ModuleGlobal}). Booting writes the allocator's state block and
  * first heap into the module's initial pages, without growing memory; calls that never
  * allocate ({@code free} before any allocation, {@code malloc_usable_size}) do not boot.
  *
@@ -30,7 +30,7 @@ public final class Exports {
 
     /**
      * The handle, booting the allocator on first use in the module's initial memory: its state
-     * block right after TeaVM's static area, its first heap up to the end of the initial pages
+     * block at address 16, its first heap up to the end of the initial pages
      * ({@link ModuleLayout}). Booting needs no {@code memory.grow}, so it cannot fail. A module
      * with an imported memory never boots here: its handle is 0 until {@link #init}, and every
      * call fails (returns 0, frees nothing) until then.

@@ -4,10 +4,10 @@ import org.teavm.interop.StaticInit;
 import org.teavm.interop.Unmanaged;
 
 /**
- * Where the module's allocator lives in memory: constants the build computes from TeaVM's static
- * area ({@code talc.wasm.build.MemoryLayout}) and compiles in by replacing these bodies
- * ({@code talc.wasm.build.BuildConstants}). The values written here are placeholders that only
- * the build's probe compile, which is never shipped, sees.
+ * Where the module's allocator lives in memory: constants the build decides
+ * ({@code talc.wasm.build.MemoryLayout}) and compiles in by replacing these bodies
+ * ({@code talc.wasm.build.BuildConstants}). The values written here are placeholders that no
+ * build keeps.
  */
 @StaticInit
 @Unmanaged
@@ -15,7 +15,7 @@ public final class ModuleLayout {
     private ModuleLayout() {
     }
 
-    /** Address of the allocator's state block, just past TeaVM's static area. */
+    /** Address of the allocator's state block: 16, where TeaVM's unused static area would be. */
     public static int stateAddress() {
         return 0;
     }

@@ -75,25 +75,14 @@ public final class BuildWasm {
             System.out.println("[talc] " + tool.command() + ": " + tool.version());
         }
 
-        // Probe compile: every variant shares TeaVM's static area (they differ only in constants),
-        // so one compile locates it and fixes where the allocator goes.
-        File probe = TeaVMCompile.compile(Variant.DEFAULT.renamed("layout-probe"), teavmDir, null);
-        int staticEnd = PostProcess.inspect(probe, workDir).staticEnd();
-
         StringBuilder summary = new StringBuilder();
         List<String> manifest = new ArrayList<>();
         for (Variant variant : Variant.ALL) {
-            MemoryLayout layout = MemoryLayout.after(staticEnd, variant.minPages());
+            MemoryLayout layout = MemoryLayout.standalone(variant.minPages());
             File raw = TeaVMCompile.compile(variant, teavmDir, layout);
             PostProcess.RawModule rawModule = PostProcess.inspect(raw, workDir);
-            if (rawModule.staticEnd() != staticEnd) {
-                throw new BuildException("variant " + variant.name() + ": TeaVM's static area ends at "
-                        + rawModule.staticEnd() + ", not at " + staticEnd
-                        + " as in the probe; the layout compiled into it would be wrong");
-            }
-            summary.append(String.format("[talc] %s (%s): TeaVM raw %,d bytes; static area ends at %d, state at %d,"
-                            + " first heap to %d%n", variant.name(), variant.purpose(), raw.length(), staticEnd,
-                    layout.stateAddress(), layout.initialEnd()));
+            summary.append(String.format("[talc] %s (%s): TeaVM raw %,d bytes; state at %d, first heap to %d%n",
+                    variant.name(), variant.purpose(), raw.length(), layout.stateAddress(), layout.initialEnd()));
             for (Variant.Output output : variant.outputs()) {
                 File module = PostProcess.write(rawModule, variant, output, layout.initialPages(), outputDir, workDir);
                 try {
@@ -146,11 +135,11 @@ public final class BuildWasm {
         }
         return String.format("{\"file\": \"%s\", \"variant\": \"%s\", \"purpose\": \"%s\", \"bytes\": %d,"
                         + " \"grows\": %b, \"importedMemory\": %b, \"maxPages\": %s, \"features\": {%s}, \"extraExports\": [%s],"
-                        + " \"staticEnd\": %d, \"stateAddress\": %d, \"initialPages\": %d}",
+                        + " \"stateAddress\": %d, \"initialPages\": %d}",
                 output.fileName(), variant.name(), variant.purpose(), module.length(), variant.grows(),
                 variant.importedMemory(),
                 output.hasMaximum() ? Integer.toString(output.maxPages()) : "null", features, extra,
-                layout.staticEnd(), layout.stateAddress(), layout.initialPages());
+                layout.stateAddress(), layout.initialPages());
     }
 
     private static void write(File file, String text) throws BuildException {

@@ -22,9 +22,6 @@ final class ModuleDetails {
     private static final Pattern HEADER = Pattern.compile("^([A-Za-z]+)(?:\\[\\d+\\])?:\\s*$");
     /** An export line: {@code  - func[1] <malloc> -> "malloc"}. */
     private static final Pattern EXPORT = Pattern.compile("^ - (\\w+)\\[\\d+\\].*-> \"([^\"]*)\"$");
-    /** A data segment line: {@code  - segment[0] memory=0 size=16424 - init i32=256}. */
-    private static final Pattern SEGMENT =
-            Pattern.compile("^ - segment\\[\\d+\\].*? size=(\\d+)(?: - init i32=(-?\\d+))?");
     /** A memory line: {@code  - memory[0] pages: initial=1 max=256}. */
     private static final Pattern MEMORY = Pattern.compile("^ - memory\\[\\d+\\] pages: initial=(\\d+)(?: max=(\\d+))?");
 
@@ -69,25 +66,6 @@ final class ModuleDetails {
             result.add(m.group(1) + " " + m.group(2));
         }
         return result;
-    }
-
-    /**
-     * The first address past all active data segments, 0 without data. TeaVM writes its static
-     * area (class data, strings and the static fields) as data, so this is where it ends.
-     */
-    int dataEnd() throws BuildException {
-        long end = 0;
-        for (String line : lines("Data")) {
-            Matcher m = SEGMENT.matcher(line);
-            if (!m.find()) {
-                continue;
-            }
-            if (m.group(2) == null) {
-                throw new BuildException("data segment without a constant offset (passive?): " + line);
-            }
-            end = Math.max(end, Long.parseLong(m.group(2)) + Long.parseLong(m.group(1)));
-        }
-        return Math.toIntExact(end);
     }
 
     /** Declared initial pages of the only memory; fails if there is not exactly one. */

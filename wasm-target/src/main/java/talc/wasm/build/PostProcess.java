@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -65,12 +66,11 @@ final class PostProcess {
     }
 
     /**
-     * TeaVM's module in text form and the facts the edits need.
+     * TeaVM's module in text form.
      *
-     * @param wat       the raw module's text
-     * @param staticEnd first address past TeaVM's static area (end of its data segments)
+     * @param wat the raw module's text
      */
-    record RawModule(File file, WatModule wat, int staticEnd) {
+    record RawModule(File file, WatModule wat) {
     }
 
     /** Reads TeaVM's output and checks it has what the edits rely on. */
@@ -101,12 +101,7 @@ final class PostProcess {
             throw new BuildException("TeaVM's module has " + module.fieldsOf("memory").size()
                     + " memories, expected 1");
         }
-        int staticEnd = ModuleDetails.of(raw).dataEnd();
-        if (staticEnd <= 0) {
-            throw new BuildException("TeaVM's module has no data segments, so its static area could not be"
-                    + " located; the exports' static fields live there");
-        }
-        return new RawModule(raw, module, staticEnd);
+        return new RawModule(raw, module);
     }
 
     /**
@@ -147,6 +142,7 @@ final class PostProcess {
         File result = new File(outputDir, output.fileName());
         write(wat, text);
         ExternalTool.WAT2WASM.run(wat.getPath(), "-o", wasm.getPath());
+        checkNoStaticFields(wasm, new File(workDir, base + ".reachable.wasm"), output.fileName());
 
         List<String> args = new ArrayList<>(WASM_OPT_PASSES);
         args.addAll(variant.inlining());
@@ -169,6 +165,45 @@ final class PostProcess {
     /** {@link GlobalIntrinsic}'s store: the marker address, the temporary holding the value, the store. */
     private static final Pattern HANDLE_STORE = Pattern.compile(
             "i32\\.const " + MARKER_TEXT + "\\s+(local\\.get \\S+)\\s+i32\\.store(?: offset=0)?(?: align=\\d+)?");
+
+    /**
+     * A load or store at a constant address in folded text ({@code wasm2wat --fold-exprs}):
+     * {@code (i32.load offset=8 (i32.const 300))}. Group 1 is the offset, group 2 the address.
+     */
+    private static final Pattern CONSTANT_ADDRESS = Pattern.compile(
+            "\\((?:i32|i64|f32|f64)\\.(?:load|store)[0-9a-z_]*(?:\\s+offset=(\\d+))?(?:\\s+align=\\d+)?"
+            + "\\s*\\(i32\\.const (-?\\d+)\\)");
+
+    /**
+     * Fails the build when code that the exports reach reads or writes memory at a constant
+     * address: that is how TeaVM compiles a static field, and the module has no static data (its
+     * state block and first heap sit where TeaVM's static area was, see {@link MemoryLayout}).
+     * Checked on the stripped module with everything unreachable removed and nothing else
+     * optimised, so no constant has been folded into an address yet.
+     */
+    private static void checkNoStaticFields(File stripped, File reachable, String name) throws BuildException {
+        List<String> args = new ArrayList<>(List.of("--remove-unused-module-elements"));
+        args.addAll(WASM_OPT_FEATURES);
+        args.addAll(List.of(stripped.getPath(), "-o", reachable.getPath()));
+        ExternalTool.WASM_OPT.run(args.toArray(new String[0]));
+        List<Long> addresses = constantAddresses(ExternalTool.WASM2WAT.run("--fold-exprs", reachable.getPath()));
+        if (!addresses.isEmpty()) {
+            throw new BuildException(name + ": code reachable from the exports accesses memory at the constant"
+                    + " addresses " + addresses + ": a static field? The module keeps no static data, and its"
+                    + " allocator's state lives where TeaVM's static area was");
+        }
+    }
+
+    /** The constant addresses (offset included) of the loads and stores in folded module text. */
+    static List<Long> constantAddresses(String foldedWat) {
+        List<Long> found = new ArrayList<>();
+        Matcher m = CONSTANT_ADDRESS.matcher(foldedWat);
+        while (m.find()) {
+            long offset = m.group(1) == null ? 0 : Long.parseLong(m.group(1));
+            found.add(offset + Integer.toUnsignedLong(Integer.parseInt(m.group(2))));
+        }
+        return found;
+    }
 
     /** {@code memory.grow 0}, TeaVM's only way to read the memory size ({@code talc.wasm.WasmMem#pages}). */
     private static final Pattern GROW_ZERO = Pattern.compile("i32\\.const 0\\s+memory\\.grow\\b");

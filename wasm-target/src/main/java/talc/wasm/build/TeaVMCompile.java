@@ -47,8 +47,7 @@ final class TeaVMCompile {
 
     /**
      * Compiles {@code variant} into {@code <teavmDir>/<name>.wasm} and returns that file. The
-     * {@code layout} is compiled into {@code talc.wasm.ModuleLayout}; {@code null} leaves its
-     * placeholders, for the probe compile that finds TeaVM's static area.
+     * {@code layout} is compiled into {@code talc.wasm.ModuleLayout}.
      */
     static File compile(Variant variant, File teavmDir, MemoryLayout layout) throws BuildException {
         TeaVMTool tool = new TeaVMTool();
@@ -69,14 +68,12 @@ final class TeaVMCompile {
         for (Map.Entry<String, String> feature : variant.features().entrySet()) {
             tool.getProperties().setProperty(BuildConstants.FEATURE_PREFIX + feature.getKey(), feature.getValue());
         }
-        if (layout != null) {
-            tool.getProperties().setProperty(BuildConstants.LAYOUT_PREFIX + "stateAddress",
-                    Integer.toString(layout.stateAddress()));
-            tool.getProperties().setProperty(BuildConstants.LAYOUT_PREFIX + "initialEnd",
-                    Integer.toString(layout.initialEnd()));
-            tool.getProperties().setProperty(BuildConstants.LAYOUT_PREFIX + "importedMemory",
-                    Boolean.toString(variant.importedMemory()));
-        }
+        tool.getProperties().setProperty(BuildConstants.LAYOUT_PREFIX + "stateAddress",
+                Integer.toString(layout.stateAddress()));
+        tool.getProperties().setProperty(BuildConstants.LAYOUT_PREFIX + "initialEnd",
+                Integer.toString(layout.initialEnd()));
+        tool.getProperties().setProperty(BuildConstants.LAYOUT_PREFIX + "importedMemory",
+                Boolean.toString(variant.importedMemory()));
         try {
             tool.generate();
         } catch (TeaVMToolException e) {

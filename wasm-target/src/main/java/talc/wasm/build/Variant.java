@@ -39,8 +39,8 @@ record Variant(String name, String purpose, Map<String, String> features, List<S
     static final String COUNTERS_EXPORT = "talc_counters";
     /**
      * The fast variant's inlining: every function of up to 400 bytes of code where it is called
-     * from more than one place, and up to 40 always. Measured 2026-11-26 in Node 20 against the
-     * default talc.wasm (scripts/bench --quick, same run): 5,160 vs 1,859 bytes; Talc's
+     * from more than one place, and up to 40 always. Chosen on 2026-11-26 in Node 20 against the
+     * default talc.wasm of then (scripts/bench --quick, same run): 5,160 vs 1,859 bytes; Talc's
      * alloc/free benchmark 1.47x, with realloc 1.27x, the gcc / python3 / sqlite3 traces
      * 1.38x / 1.45x / 1.53x. Less inlining (-fimfs 200: 3,252 bytes) gave 1.35x / 1.23x and
      * 1.31x / 1.39x / 1.39x.
