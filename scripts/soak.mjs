@@ -28,6 +28,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { importsReportHook, misuseImports } from '../package/lib/misuse.js';
+import { Rng } from './benchmark/ops.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const PAGE = 65536;
@@ -93,31 +94,6 @@ function parseArgs(argv) {
         o.seed = (Date.now() ^ (process.pid << 16)) >>> 0;
     }
     return o;
-}
-
-// ------------------------------------------------------------------------------------------------
-// Seeded PRNG (mulberry32): the whole run is a function of the seed (time only decides when it stops).
-
-class Rng {
-    constructor(seed) {
-        this.s = seed | 0;
-    }
-
-    next() {
-        let t = (this.s = (this.s + 0x6D2B79F5) | 0);
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return (t ^ (t >>> 14)) >>> 0;
-    }
-
-    /** Integer in [0, n). */
-    below(n) {
-        return Math.floor((this.next() / 4294967296) * n);
-    }
-
-    float() {
-        return this.next() / 4294967296;
-    }
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -275,6 +251,7 @@ function load(path) {
 
 function soak(o) {
     const { memory, exports: e, heapFloor, foreign, mayFail } = load(o.module);
+    // Seeded (mulberry32): the whole run is a function of the seed; time only decides when it stops.
     const rng = new Rng(o.seed);
     const hasUsable = typeof e.malloc_usable_size === 'function';
 

@@ -40,6 +40,11 @@ export class Rng {
         return Math.floor(this.u32() / 4294967296 * n);
     }
 
+    /** Uniform in [0, 1). */
+    float() {
+        return this.u32() / 4294967296;
+    }
+
     /** Uniform integer in [lo, hi] (Rust's `rand(lo..=hi)`). */
     range(lo, hi) {
         return lo + this.below(hi - lo + 1);
