@@ -110,11 +110,6 @@ record Variant(String name, String purpose, Map<String, String> features, List<S
                 new Output(name + "-max" + TEST_MAX_PAGES + ".wasm", TEST_MAX_PAGES)), inlining);
     }
 
-    /** The same variant under another name (another raw output file). */
-    Variant renamed(String newName) {
-        return new Variant(newName, purpose, features, extraExports, minPages, importedMemory, outputs, inlining);
-    }
-
     /** Whether this variant detects misuse, and so imports the report hook {@link #REPORT_IMPORT}. */
     boolean checked() {
         return "true".equals(features.get("checked"));
