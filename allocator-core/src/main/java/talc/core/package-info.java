@@ -3,21 +3,24 @@
  *
  * <h2>Rules for every class in this package</h2>
  * This code is compiled twice: by javac for the JVM, and by TeaVM's classic wasm backend into a
- * module that is stripped of TeaVM's runtime (no start function, no data segments). So anything
+ * module that is stripped of TeaVM's runtime (its start function and data segments too). So anything
  * reachable from {@link talc.core.Talc} must keep to this subset:
  * <ul>
  *   <li>static methods and {@code int}/{@code long}/{@code boolean} values only: no objects, no
  *       arrays, no strings, no boxing, no lambdas, no interfaces, no virtual calls;</li>
  *   <li>no exceptions thrown or caught: failure is a return value (0 for "no memory");</li>
- *   <li>no static initialisers: static fields, if any, are zero-initialised and set lazily
- *       (compile-time {@code static final} primitive constants are fine: javac inlines them);</li>
+ *   <li>no static fields and no static initialisers: the module keeps no static data
+ *       (compile-time {@code static final} primitive constants are fine: javac inlines them;
+ *       the JVM twins of {@code Mem}, {@code Features} and {@code Report} are never compiled
+ *       to wasm);</li>
  *   <li>memory is touched only through {@link talc.core.Mem}, and build-time switches are read
  *       only through {@link talc.core.Features}: both are replaced by wasm twins at compile
  *       time.</li>
  * </ul>
  * The build proves the rules: wasm-target compiles this package as unmanaged code and fails on
  * a static initialiser ({@code talc.wasm.build.RestrictedCore}), post-processes the module to
- * one that imports nothing and has neither start function nor data, and wasm-tests runs the
+ * one that imports nothing and has no data, fails if reachable code reads or writes memory at
+ * a constant address (a static field), and wasm-tests runs the
  * whole model test against it.
  * JVM-only helpers (test fixtures, {@code Mem.reset}) live outside the paths the exports reach.
  *

@@ -11,12 +11,11 @@ import talc.core.Talc;
  * The module's C ABI: {@code malloc}, {@code free}, {@code realloc}, {@code calloc},
  * {@code aligned_alloc} and {@code malloc_usable_size}, all on one allocator owned by the module.
  *
- * <p>The allocator is booted lazily by the first call that may need memory, because the module
- * has no start function (it is deleted in post-processing together with TeaVM's runtime) and no
- * data segments: the only state here is the allocator handle, a wasm global that starts at zero
- * ({@link ModuleGlobal}). Booting writes the allocator's state block and
- * first heap into the module's initial pages, without growing memory; calls that never
- * allocate ({@code free} before any allocation, {@code malloc_usable_size}) do not boot.
+ * <p>A module that owns its memory boots the allocator in its start function ({@link #start}):
+ * the state block sits at a constant address, so every export passes the same constant handle
+ * and wasm-opt folds it into the code (no handle to load, no parameter to pass). A module with
+ * an imported memory keeps the handle in a wasm global that starts at zero
+ * ({@link ModuleGlobal}) and is set by {@link #init}.
  *
  * <p>{@link StaticInit} removes the class-initialisation check TeaVM would put in front of every
  * export (the class has no initialiser to run), and {@link Unmanaged} removes the shadow-stack
@@ -29,19 +28,28 @@ public final class Exports {
     }
 
     /**
-     * The handle, booting the allocator on first use in the module's initial memory: its state
-     * block at address 16, its first heap up to the end of the initial pages
-     * ({@link ModuleLayout}). Booting needs no {@code memory.grow}, so it cannot fail. A module
-     * with an imported memory never boots here: its handle is 0 until {@link #init}, and every
-     * call fails (returns 0, frees nothing) until then.
+     * The module's start function (the post-processing makes this export the wasm {@code start}
+     * of a module that owns its memory, and drops it from an imported-memory module): writes the
+     * allocator's state block at address 16 and its first heap up to the end of the initial
+     * pages ({@link ModuleLayout}). It needs no {@code memory.grow}, so it cannot fail.
+     */
+    @Export(name = START_EXPORT)
+    public static void start() {
+        if (!ModuleLayout.importedMemory()) {
+            Talc.bootInPlace(ModuleLayout.stateAddress(), ModuleLayout.initialEnd(), Features.source());
+        }
+    }
+
+    /** The name under which TeaVM exports {@link #start}, for the post-processing to find it. */
+    public static final String START_EXPORT = "talc_start";
+
+    /**
+     * The handle: the constant state address in a module that owns its memory (booted by
+     * {@link #start}); in one with an imported memory, 0 until {@link #init}, and every call
+     * fails (returns 0, frees nothing) until then.
      */
     private static int handle() {
-        int t = ModuleGlobal.handle();
-        if (t == 0 && !ModuleLayout.importedMemory()) {
-            t = Talc.bootInPlace(ModuleLayout.stateAddress(), ModuleLayout.initialEnd(), Features.source());
-            ModuleGlobal.setHandle(t);
-        }
-        return t;
+        return ModuleLayout.importedMemory() ? ModuleGlobal.handle() : ModuleLayout.stateAddress();
     }
 
     /**
@@ -70,15 +78,10 @@ public final class Exports {
         return none(t) ? 0 : Talc.malloc(t, size);
     }
 
-    /**
-     * Does not boot: before the first allocation no pointer but 0 can be passed, and
-     * {@code free(0)} must leave memory as it is. The checked module boots, so that a pointer
-     * freed before any allocation is reported as outside every heap.
-     */
     @Export(name = "free")
     public static void free(int ptr) {
-        int t = Features.checked() && ptr != 0 ? handle() : ModuleGlobal.handle();
-        if (t != 0) {
+        int t = handle();
+        if (!none(t)) {
             Talc.free(t, ptr);
         }
     }
@@ -113,14 +116,13 @@ public final class Exports {
     }
 
     /**
-     * The size is in the chunk header in front of {@code ptr}, so only the checked module needs
-     * the handle: it first checks that {@code ptr} is a live allocation (reporting it
-     * otherwise). The others give 0 for a pointer that cannot be a block (misaligned, outside
-     * memory) rather than read outside memory.
+     * The size is in the chunk header in front of {@code ptr}. The checked module first checks
+     * that {@code ptr} is a live allocation (reporting it otherwise); the others give 0 for a
+     * pointer that cannot be a block (misaligned, outside memory) rather than read outside memory.
      */
     @Export(name = "malloc_usable_size")
     public static int mallocUsableSize(int ptr) {
-        return ptr != 0 && Talc.verify(Features.checked() ? handle() : 0, ptr) ? Talc.usableSize(ptr) : 0;
+        return ptr != 0 && Talc.verify(handle(), ptr) ? Talc.usableSize(ptr) : 0;
     }
 
     /**

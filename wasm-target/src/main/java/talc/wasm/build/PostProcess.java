@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import talc.wasm.Exports;
 
 /**
  * Turns TeaVM's raw module into the standalone allocator module.
@@ -19,7 +20,9 @@ import java.util.regex.Pattern;
  * <ol>
  *   <li>keep only the allocator's exports and {@code memory}: everything else becomes
  *       unreachable;</li>
- *   <li>delete {@code start}: the allocator boots lazily on its first call;</li>
+ *   <li>replace TeaVM's {@code start} (its runtime's initialisation) with the allocator's own,
+ *       {@code talc.wasm.Exports#start}, which boots the allocator in the module's initial
+ *       memory; a module with an imported memory has none (it boots in {@code talc_init});</li>
  *   <li>drop all data segments: they hold only runtime metadata and the initial values of static
  *       fields, and the allocator's statics start at zero, which a fresh memory already is;</li>
  *   <li>declare the memory with the fewest pages that still cover TeaVM's static area, where
@@ -93,6 +96,9 @@ final class PostProcess {
         if (!exported.contains(MEMORY_EXPORT)) {
             missing.add(MEMORY_EXPORT);
         }
+        if (!exported.contains(Exports.START_EXPORT)) {
+            missing.add(Exports.START_EXPORT);
+        }
         if (!missing.isEmpty()) {
             throw new BuildException("TeaVM's module lacks the exports " + missing
                     + " (is talc.wasm.Exports reached, with @Export on each method?)");
@@ -119,7 +125,8 @@ final class PostProcess {
         }
         boolean imported = variant.importedMemory();
         WatModule stripped = raw.wat().map(field -> switch (WatModule.kind(field)) {
-            case "export" -> keepExport(field, variant.extraExports(), imported) ? field : null;
+            case "export" -> isStartExport(field) ? (imported ? null : startOf(field))
+                    : keepExport(field, variant.extraExports(), imported) ? field : null;
             case "start", "data" -> null;
             case "memory" -> imported ? HANDLE_GLOBAL : memory + "\n  " + HANDLE_GLOBAL;
             case "func" -> withMemorySize(withHandleGlobal(field));
@@ -156,7 +163,27 @@ final class PostProcess {
         return result;
     }
 
-    /** The module's handle global, declared beside the memory (see talc.wasm.ModuleGlobal). */
+    /** {@code (export "talc_start" (func N))}: group 1 is the function. */
+    private static final Pattern START_EXPORT = Pattern.compile(
+            "^\\(export\\s+\"" + Exports.START_EXPORT + "\"\\s+\\(func\\s+([^\\s)]+)\\)\\)$");
+
+    private static boolean isStartExport(String field) {
+        return START_EXPORT.matcher(field).matches();
+    }
+
+    /** The allocator's start function in place of its export: {@code (start N)}. */
+    private static String startOf(String exportField) {
+        Matcher m = START_EXPORT.matcher(exportField);
+        if (!m.matches()) {
+            throw new IllegalArgumentException(exportField);
+        }
+        return "(start " + m.group(1) + ")";
+    }
+
+    /**
+     * The module's handle global, declared beside the memory (see talc.wasm.ModuleGlobal); only
+     * modules with an imported memory use it, the others lose it in wasm-opt.
+     */
     static final String HANDLE_GLOBAL = "(global $talc_handle (mut i32) (i32.const 0))";
     private static final String MARKER_TEXT = Integer.toString(GlobalIntrinsic.MARKER);
     /** {@link GlobalIntrinsic}'s load: the marker address, then the load. */

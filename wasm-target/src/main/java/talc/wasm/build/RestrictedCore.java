@@ -45,8 +45,8 @@ final class RestrictedCore implements ClassHolderTransformer {
         MethodHolder initialiser = cls.getMethod(CLASS_INIT);
         if (initialiser != null) {
             context.getDiagnostics().error(new CallLocation(new MethodReference(name, CLASS_INIT)),
-                    "{{c0}} has a static initialiser; the wasm module has no start function to run it."
-                    + " Zero-initialise its static fields and set them lazily.", name);
+                    "{{c0}} has a static initialiser; the wasm module drops TeaVM's start function, which"
+                    + " would run it, and keeps no static data.", name);
         }
     }
 
