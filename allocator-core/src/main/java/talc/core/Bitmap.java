@@ -34,8 +34,13 @@ final class Bitmap {
     static int scan(int t, int from) {
         int w = from >>> 6;
         long bits = Mem.getLong(word(t, from)) & (-1L << from);
-        if (Binning.bitmapWords() == 1) {
-            return bits == 0 ? -1 : Long.numberOfTrailingZeros(bits);
+        if (Binning.bitmapWords() == 2) {
+            // The wasm binning: at most one more word to look at, without a loop.
+            if (bits == 0 && w == 0) {
+                w = 1;
+                bits = Mem.getLong(t + State.BITMAP + Long.BYTES);
+            }
+            return bits == 0 ? -1 : (w << 6) + Long.numberOfTrailingZeros(bits);
         }
         while (bits == 0) {
             if (++w >= Binning.bitmapWords()) {

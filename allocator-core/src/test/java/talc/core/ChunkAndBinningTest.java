@@ -36,8 +36,8 @@ class ChunkAndBinningTest {
     void binsPartitionAllSizesInOrder(boolean wasmBinning) {
         Features.configure(wasmBinning, true, true, true, false);
         int bins = Binning.binCount();
-        assertEquals(wasmBinning ? 61 : 147, bins);
-        assertEquals(wasmBinning ? 1 : 3, Binning.bitmapWords());
+        assertEquals(wasmBinning ? 107 : 147, bins);
+        assertEquals(wasmBinning ? 2 : 3, Binning.bitmapWords());
         assertEquals(16, Binning.lowest(0));
         for (int b = 0; b < bins; b++) {
             assertEquals(b, Binning.bin(Binning.lowest(b)), "lowest size of a bin maps to it");
