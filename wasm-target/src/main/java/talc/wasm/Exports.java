@@ -24,6 +24,9 @@ import talc.core.Talc;
 @StaticInit
 @Unmanaged
 public final class Exports {
+    /** The name under which TeaVM exports {@link #start}, for the post-processing to find it. */
+    public static final String START_EXPORT = "talc_start";
+
     private Exports() {
     }
 
@@ -39,9 +42,6 @@ public final class Exports {
             Talc.bootInPlace(ModuleLayout.stateAddress(), ModuleLayout.initialEnd(), Features.source());
         }
     }
-
-    /** The name under which TeaVM exports {@link #start}, for the post-processing to find it. */
-    public static final String START_EXPORT = "talc_start";
 
     /**
      * The handle: the constant state address in a module that owns its memory (booted by

@@ -4,9 +4,10 @@ import org.teavm.interop.StaticInit;
 import org.teavm.interop.Unmanaged;
 
 /**
- * The module's one piece of state outside linear memory: the allocator handle, kept in a wasm
- * global so that the module needs no static field, and with it no memory of its own (a module
- * that works inside another module's memory must not write at fixed addresses).
+ * The allocator handle of a module with an imported memory ({@code talc-imported.wasm}), kept in
+ * a wasm global so that the module needs no static field, and with it no memory of its own (a
+ * module that works inside another module's memory must not write at fixed addresses). Modules
+ * that own their memory need no handle: their allocator is at a constant address.
  *
  * <p>TeaVM cannot declare globals, so the build does it in two steps: the intrinsic
  * {@code talc.wasm.build.GlobalIntrinsic} compiles these natives into a load from, and a store
