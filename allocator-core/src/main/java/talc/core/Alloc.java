@@ -13,8 +13,8 @@ import static talc.core.Chunk.UNIT;
  * {@code req + align - 16} bytes of gap when the alignment is above 16 (the worst-case padding
  * in front of an aligned base), else {@code req}. The bin is chosen from {@code need}, so any
  * gap of the first non-empty bin at or above {@link Binning#ceilBin(int) ceilBin(need)} fits:
- * the common path pops a list head in O(1), for high alignments too (Talc issue #44). Only when
- * no such bin has a gap is the one straddling bin below it searched first-fit.
+ * the common path ({@link #pop}) takes a list head in O(1), for high alignments too (Talc issue
+ * #44). Only when no such bin has a gap is the one straddling bin below it searched first-fit.
  */
 final class Alloc {
     private Alloc() {
@@ -44,6 +44,16 @@ final class Alloc {
         return carve(t, gap, req, align);
     }
 
+    /**
+     * The common path of {@link #tryAllocate}: takes the head of the first non-empty bin that
+     * guarantees a fit, or returns 0 when there is none. No loop and, once its callees are
+     * inlined, no call.
+     */
+    static int pop(int t, int req, int align, int need) {
+        int found = Bitmap.scan(t, Binning.ceilBin(need));
+        return found < 0 ? 0 : carve(t, Mem.getInt(State.binHead(t, found)), req, align);
+    }
+
     /** First gap of {@code bin} that holds {@code req} bytes at {@code align}, or 0. */
     private static int firstFit(int t, int bin, int req, int align) {
         for (int gap = Mem.getInt(State.binHead(t, bin)); gap != 0; gap = Mem.getInt(gap + Gaps.NEXT)) {
@@ -59,9 +69,19 @@ final class Alloc {
     private static int carve(int t, int gap, int req, int align) {
         int h = Chunk.header(gap);
         int size = h & SIZE_MASK;
-        Gaps.deregister(t, gap, size);
-        int base = Chunk.alignUp(gap, align);
         int flags = h & HEAP_FIRST;
+        // Gaps are 16-aligned, so only a higher alignment can need padding. Speed builds say so,
+        // and with malloc's constant 16 the padding code folds away; size builds save the test.
+        int base = Features.speed() && align <= UNIT ? gap : Chunk.alignUp(gap, align);
+        if (Features.speed() && base == gap && size - req >= UNIT
+                && Gaps.reshape(t, gap, size, gap + req, size - req, 0)) {
+            // The rest stays a gap of the same bin, in the list where the gap was.
+            Chunk.writeGuard(base);
+            Chunk.setHeader(base, req | ALLOCATED | flags);
+            Counters.allocated(t, req);
+            return base;
+        }
+        Gaps.deregister(t, gap, size);
         if (base != gap) {
             int padding = base - gap;
             Gaps.register(t, gap, padding, flags);

@@ -23,7 +23,10 @@ public final class Features {
     private Features() {
     }
 
-    /** The 64-bin binning tuned for wasm ({@code true}) or the finer default one ({@code false}). */
+    /**
+     * The wasm binning ({@code true}: 107 bins, exact up to 256 B) or the default one
+     * ({@code false}: 147 bins, exact up to 1 KiB); see {@link Binning}.
+     */
     public static boolean wasmBinning() {
         return wasmBinning;
     }
@@ -51,6 +54,17 @@ public final class Features {
      */
     public static boolean checked() {
         return checked;
+    }
+
+    /**
+     * Whether the build favours speed over size: {@code malloc} first tries a bin pop that makes
+     * no call ({@link Alloc#pop}), so that an inlining compiler (wasm-opt in
+     * {@code talc-fast.wasm}) can specialise it for the 16-byte alignment, and only then the
+     * general path. The same gaps are taken either way. Always on for the JVM, so the JVM tests
+     * run this shape; the Node suite runs both (talc.wasm and talc-fast.wasm).
+     */
+    public static boolean speed() {
+        return true;
     }
 
     /**

@@ -22,6 +22,10 @@ final class Free {
         int aboveHeader = Chunk.header(above);
         if ((aboveHeader & ALLOCATED) == 0) {
             int aboveSize = aboveHeader & SIZE_MASK;
+            if (Features.speed() && (h & BELOW_FREE) == 0
+                    && Gaps.reshape(t, above, aboveSize, base, size + aboveSize, flags)) {
+                return;
+            }
             Gaps.deregister(t, above, aboveSize);
             size += aboveSize;
         } else {
@@ -35,6 +39,9 @@ final class Free {
             int belowSize = Chunk.footerBelow(base);
             base -= belowSize;
             flags = Chunk.header(base) & HEAP_FIRST;
+            if (Features.speed() && Gaps.reshape(t, base, belowSize, base, size + belowSize, flags)) {
+                return;
+            }
             Gaps.deregister(t, base, belowSize);
             size += belowSize;
         }

@@ -18,7 +18,9 @@ final class Realloc {
     static int realloc(int t, int ptr, int n) {
         int h = Chunk.header(ptr);
         int size = h & SIZE_MASK;
-        if (Features.reallocInPlace() && inPlace(t, ptr, h, Chunk.sizeFor(n))) {
+        int req = Chunk.sizeFor(n);
+        // The same chunk size needs nothing (inPlace would take the gap above out and put it back).
+        if (Features.reallocInPlace() && (req == size || inPlace(t, ptr, h, req))) {
             return ptr;
         }
         int moved = Talc.malloc(t, n);

@@ -104,6 +104,17 @@ public final class Talc {
     }
 
     public static int malloc(int t, int size) {
+        if (Features.speed()) {
+            // The bin pop alone first (see Features.speed); a size of 2 GiB or more (negative)
+            // and one too large skip it, and the general path refuses them.
+            int req = Chunk.sizeFor(size);
+            if ((size | req) >= 0 && req <= MAX_REQUEST) {
+                int ptr = Alloc.pop(t, req, MIN_ALIGN, req);
+                if (ptr != 0) {
+                    return ptr;
+                }
+            }
+        }
         return allocate(t, size, MIN_ALIGN);
     }
 

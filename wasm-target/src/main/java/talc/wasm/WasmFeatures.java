@@ -36,6 +36,11 @@ public final class WasmFeatures {
         return true;
     }
 
+    /** Only {@code talc-fast.wasm} favours speed over size. */
+    public static boolean speed() {
+        return false;
+    }
+
     /** Only the checked variant ({@code talc-checked.wasm}) detects misuse. */
     public static boolean checked() {
         return false;

@@ -28,7 +28,7 @@ import talc.core.Source;
 record Variant(String name, String purpose, Map<String, String> features, List<String> extraExports,
                int minPages, boolean importedMemory, List<Output> outputs, List<String> inlining) {
     /** The method names of {@code talc.core.Features} a variant may set. */
-    static final Set<String> FEATURE_NAMES = Set.of("wasmBinning", "counters", "growInPlace", "reallocInPlace", "checked",
+    static final Set<String> FEATURE_NAMES = Set.of("wasmBinning", "counters", "growInPlace", "reallocInPlace", "checked", "speed",
             "source");
 
     /** Maximum for the OOM-test builds: 256 pages of 64 KiB = 16 MiB. */
@@ -64,7 +64,7 @@ record Variant(String name, String purpose, Map<String, String> features, List<S
             growing("talc-counters", "default plus usage counters, read through the talc_counters export",
                     Map.of("counters", "true"), List.of(COUNTERS_EXPORT)),
             growing("talc-fast", "default, compiled for speed over size: wasm-opt inlines the hot paths",
-                    Map.of(), List.of(), FAST_INLINING),
+                    Map.of("speed", "true"), List.of(), FAST_INLINING),
             growing("talc-no-grow-in-place", "Talc's disable-grow-in-place: realloc shrinks in place, always moves to grow",
                     Map.of("growInPlace", "false"), List.of()),
             growing("talc-checked", "checked: reports bad and double frees and overwritten metadata through the"
