@@ -9,8 +9,12 @@ final class Bitmap {
     private Bitmap() {
     }
 
+    /**
+     * Address of the word holding {@code bin}'s bit. With a one-word bitmap (the wasm binning)
+     * that is the first word for every bin: {@code 1L << bin} already takes the bin modulo 64.
+     */
     private static int word(int t, int bin) {
-        return t + State.BITMAP + ((bin >>> 6) << 3);
+        return t + State.BITMAP + (Binning.bitmapWords() == 1 ? 0 : (bin >>> 6) << 3);
     }
 
     static void set(int t, int bin) {
