@@ -127,6 +127,11 @@ public final class Source {
      */
     static int boot(int t, int end, int kind) {
         State.init(t);
+        return bootZeroed(t, end, kind);
+    }
+
+    /** {@link #boot} where the state block's bytes are all zero already (a fresh memory). */
+    static int bootZeroed(int t, int end, int kind) {
         set(t, kind, end, MAX_PAGES);
         Heaps.add(t, t + State.size() + UNIT, end);
         return t;
