@@ -61,9 +61,21 @@ final class Heaps {
         if (Features.checked()) {
             HeapList.add(t, first);
         }
-        Mem.putInt(end - HEADER, ALLOCATED | BELOW_FREE);
-        Gaps.register(t, first, end - first, HEAP_FIRST);
+        freeTop(t, first, end, HEAP_FIRST);
         Counters.claimed(t, end - first + HEADER, 1);
+    }
+
+    /**
+     * Makes {@code [chunk, end)} the free top chunk of a heap, with a new sentinel at
+     * {@code end - 4}: writes it as an allocated chunk with {@code flags} ({@link Chunk#HEAP_FIRST}
+     * for a new heap; an old sentinel's header for an extended heap: {@code BELOW_FREE} when the
+     * chunk below is free) and frees it, which merges it with a free chunk below. One path for
+     * {@link #add} and {@link #extendTo}.
+     */
+    private static void freeTop(int t, int chunk, int end, int flags) {
+        Chunk.setHeader(chunk, (end - chunk) | ALLOCATED | flags);
+        Mem.putInt(end - HEADER, ALLOCATED);
+        Free.release(t, chunk);
     }
 
     /** Grows the heap ending at {@code heapEnd} up to {@code newEnd}; returns the new heap end. */
@@ -79,11 +91,9 @@ final class Heaps {
 
     /** Grows the heap ending at {@code heapEnd} to {@code end}, 16-aligned and at least a unit above it. */
     static void extendTo(int t, int heapEnd, int end) {
-        int sentinel = Chunk.header(heapEnd);
-        Chunk.setHeader(heapEnd, (end - heapEnd) | ALLOCATED | (sentinel & BELOW_FREE));
-        Mem.putInt(end - HEADER, ALLOCATED);
+        // A sentinel's header is ALLOCATED, with BELOW_FREE when the top chunk is free.
+        freeTop(t, heapEnd, end, Chunk.header(heapEnd));
         Counters.claimed(t, end - heapEnd, 0);
-        Free.release(t, heapEnd);
     }
 
     /**

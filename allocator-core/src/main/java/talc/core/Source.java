@@ -93,7 +93,10 @@ public final class Source {
                 bytes -= Chunk.footerBelow(lastEnd);
             }
         }
-        int exact = (Math.max(bytes, 1) + Mem.PAGE_SIZE - 1) >>> Mem.PAGE_SHIFT;
+        // bytes >= 1: a top gap of need bytes or more would have served the request (any gap of
+        // at least need bytes fits it, and a failed allocation has looked at every bin that can
+        // hold one), so the gap is smaller than need.
+        int exact = (bytes + Mem.PAGE_SIZE - 1) >>> Mem.PAGE_SHIFT;
         if (exact > room) {
             return false;
         }
