@@ -30,7 +30,7 @@ final class Alloc {
         int bin = Binning.ceilBin(need);
         int found = Bitmap.scan(t, bin);
         int gap;
-        if (found >= 0) {
+        if (found < Binning.binCount()) {
             gap = Mem.getInt(State.binHead(t, found));
         } else {
             if (bin == 0) {

@@ -32,18 +32,20 @@ final class Bitmap {
     }
 
     /**
-     * The lowest non-empty bin {@code >= from}, or -1. {@code from <= Binning.binCount()}, which
-     * is always inside the bitmap's words (bits past the last bin are never set).
+     * The lowest non-empty bin {@code >= from}, or a number {@code >= Binning.binCount()} when
+     * there is none (with one word, 64: the trailing zeros of no bits). {@code from <=
+     * Binning.binCount()}, which is always inside the bitmap's words (bits past the last bin are
+     * never set).
      */
     static int scan(int t, int from) {
         int w = from >>> 6;
         long bits = Mem.getLong(word(t, from)) & (-1L << from);
         if (Binning.bitmapWords() == 1) {
-            return bits == 0 ? -1 : Long.numberOfTrailingZeros(bits);
+            return Long.numberOfTrailingZeros(bits);
         }
         while (bits == 0) {
             if (++w >= Binning.bitmapWords()) {
-                return -1;
+                return Binning.binCount();
             }
             bits = Mem.getLong(t + State.BITMAP + (w << 3));
         }

@@ -121,7 +121,7 @@ class HeapsTest {
         assertEquals(0, f.resize(truncated, 0), "an empty heap truncated fully is deleted");
         assertEquals(0, Counters.heapCount(f.t));
         assertEquals(0, Counters.claimedBytes(f.t));
-        assertEquals(-1, Bitmap.scan(f.t, 0), "no gaps remain");
+        assertTrue(Bitmap.scan(f.t, 0) >= Binning.binCount(), "no gaps remain");
         assertEquals(0, f.scan().heaps);
     }
 
