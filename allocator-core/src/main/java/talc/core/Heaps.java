@@ -58,23 +58,24 @@ final class Heaps {
 
     /** Makes {@code [first - 4, end)} a heap whose one chunk, a gap, starts at {@code first}; both 16-aligned. */
     static void add(int t, int first, int end) {
-        if (Features.checked()) {
-            HeapList.add(t, first);
-        }
-        freeTop(t, first, end, HEAP_FIRST);
-        Counters.claimed(t, end - first + HEADER, 1);
+        attach(t, first, end, true);
     }
 
     /**
-     * Makes {@code [chunk, end)} the free top chunk of a heap, with a new sentinel at
-     * {@code end - 4}: writes it as an allocated chunk with {@code flags} ({@link Chunk#HEAP_FIRST}
-     * for a new heap; an old sentinel's header for an extended heap: {@code BELOW_FREE} when the
-     * chunk below is free) and frees it, which merges it with a free chunk below. One path for
-     * {@link #add} and {@link #extendTo}.
+     * Makes {@code [chunk, end)} (16-aligned, at least a unit) free memory at the top of a heap,
+     * with a new sentinel at {@code end - 4}: a new heap whose first chunk is {@code chunk}
+     * ({@code newHeap}), or the extension of the heap ending at {@code chunk}. Either way the
+     * chunk is written allocated and then freed, which merges it with a free top chunk below
+     * (whose flag the old sentinel's header carries: a sentinel is {@code ALLOCATED}, with
+     * {@code BELOW_FREE} when the top chunk is free).
      */
-    private static void freeTop(int t, int chunk, int end, int flags) {
-        Chunk.setHeader(chunk, (end - chunk) | ALLOCATED | flags);
+    static void attach(int t, int chunk, int end, boolean newHeap) {
+        if (Features.checked() && newHeap) {
+            HeapList.add(t, chunk);
+        }
+        Chunk.setHeader(chunk, (end - chunk) | ALLOCATED | (newHeap ? HEAP_FIRST : Chunk.header(chunk)));
         Mem.putInt(end - HEADER, ALLOCATED);
+        Counters.claimed(t, end - chunk + (newHeap ? HEADER : 0), newHeap ? 1 : 0);
         Free.release(t, chunk);
     }
 
@@ -91,9 +92,7 @@ final class Heaps {
 
     /** Grows the heap ending at {@code heapEnd} to {@code end}, 16-aligned and at least a unit above it. */
     static void extendTo(int t, int heapEnd, int end) {
-        // A sentinel's header is ALLOCATED, with BELOW_FREE when the top chunk is free.
-        freeTop(t, heapEnd, end, Chunk.header(heapEnd));
-        Counters.claimed(t, end - heapEnd, 0);
+        attach(t, heapEnd, end, false);
     }
 
     /**

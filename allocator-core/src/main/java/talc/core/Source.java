@@ -83,9 +83,12 @@ public final class Source {
         int pages = Mem.pages();
         int room = Mem.getInt(t + State.SOURCE_B) - pages;
         int lastEnd = Mem.getInt(t + State.SOURCE_A);
+        // Where the new pages will start: nothing can grow memory between this memory.size and
+        // the memory.grow below. (Past room, base may wrap; then nothing is grown.)
+        int base = pages << Mem.PAGE_SHIFT;
         // A fresh heap starts one unit above its page boundary (first header word, aligned).
         int bytes = need + UNIT;
-        boolean extend = kind == GROW_AND_EXTEND && lastEnd != 0 && lastEnd == pages << Mem.PAGE_SHIFT;
+        boolean extend = kind == GROW_AND_EXTEND && lastEnd != 0 && lastEnd == base;
         if (extend) {
             // The new chunk starts at the old sentinel and merges with a free top chunk.
             bytes = need;
@@ -102,22 +105,15 @@ public final class Source {
         }
         int step = Math.min(pages * GROWTH_NUMERATOR >>> GROWTH_SHIFT, MAX_GROWTH_PAGES);
         int delta = Math.min(Math.max(exact, step), room);
-        int old = Mem.grow(delta);
-        if (old < 0) {
+        if (Mem.grow(delta) < 0) {
             // Refused (a declared maximum): the request alone may still fit.
             delta = exact;
-            old = Mem.grow(delta);
-            if (old < 0) {
+            if (Mem.grow(delta) < 0) {
                 return false;
             }
         }
-        int base = old << Mem.PAGE_SHIFT;
         int end = base + (delta << Mem.PAGE_SHIFT);
-        if (extend && base == lastEnd) {
-            Heaps.extendTo(t, lastEnd, end);
-        } else {
-            Heaps.add(t, base + UNIT, end);
-        }
+        Heaps.attach(t, extend ? base : base + UNIT, end, !extend);
         Mem.putInt(t + State.SOURCE_A, end);
         return true;
     }
