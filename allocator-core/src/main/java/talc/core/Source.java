@@ -131,7 +131,10 @@ public final class Source {
 
     /** {@link #boot} where the state block's bytes are all zero already (a fresh memory). */
     static int bootZeroed(int t, int end, int kind) {
-        set(t, kind, end, MAX_PAGES);
+        // A zero state block is a Manual source already (an arena needs neither word).
+        if (kind != MANUAL) {
+            set(t, kind, end, MAX_PAGES);
+        }
         Heaps.add(t, t + State.size() + UNIT, end);
         return t;
     }
