@@ -78,18 +78,24 @@ final class Alloc {
 
     /**
      * The chunk at {@code base} spans {@code total} bytes of which {@code req} are wanted: a rest
-     * of a unit or more becomes a gap (the chunk above it already has {@code BELOW_FREE});
-     * otherwise the chunk keeps all {@code total} bytes and the chunk above is told its
-     * neighbour is no longer free. Returns the chunk's new size; its header is the caller's.
+     * of a unit or more becomes a gap, and the chunk above is flagged {@code BELOW_FREE} (it may
+     * be already: above a gap that was carved or absorbed); otherwise the chunk keeps all
+     * {@code total} bytes and the chunk above is told its neighbour is no longer free. Returns
+     * the chunk's new size; its header is the caller's.
      */
     static int splitOff(int t, int base, int total, int req) {
         int rest = total - req;
+        int above = base + total;
+        int aboveHeader = Chunk.header(above) & ~BELOW_FREE;
+        int size = total;
         if (rest >= UNIT) {
-            int restBase = base + req;
-            Gaps.register(t, restBase, rest, 0);
-            return req;
+            Gaps.register(t, base + req, rest, 0);
+            aboveHeader |= BELOW_FREE;
+            size = req;
+        } else {
+            Chunk.writeGuard(above);
         }
-        Chunk.clearBelowFree(base + total);
-        return total;
+        Chunk.setHeader(above, aboveHeader);
+        return size;
     }
 }

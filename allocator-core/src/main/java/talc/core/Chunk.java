@@ -112,15 +112,6 @@ final class Chunk {
         Mem.putInt(base + size - FOOTER_FROM_END, size);
     }
 
-    /**
-     * Clears {@link #BELOW_FREE} in the header of the allocated chunk (or sentinel) at
-     * {@code base}, whose chunk below is now allocated, and gives it its guard.
-     */
-    static void clearBelowFree(int base) {
-        setHeader(base, header(base) & ~BELOW_FREE);
-        writeGuard(base);
-    }
-
     /** Rounds {@code addr} up to a multiple of {@code align} (a power of two). */
     static int alignUp(int addr, int align) {
         return (addr + align - 1) & -align;

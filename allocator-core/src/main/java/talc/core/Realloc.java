@@ -33,9 +33,8 @@ final class Realloc {
      * Resizes the chunk at {@code ptr} (header {@code h}) to {@code req} bytes in place if it can.
      * A free chunk above is absorbed first (when growing, only with grow-in-place on), then
      * everything past {@code req} is split off as one gap, so a shrink merges with the free chunk
-     * above and a grow keeps what it does not need free. (Absorbing a gap keeps the chunk above
-     * it flagged {@code BELOW_FREE}, as {@link Alloc#splitOff} expects; when nothing was absorbed
-     * a split-off tail must flag its allocated neighbour itself.)
+     * above and a grow keeps what it does not need free ({@link Alloc#splitOff} flags the chunk
+     * above a split-off tail).
      */
     private static boolean inPlace(int t, int ptr, int h, int req) {
         int size = h & SIZE_MASK;
@@ -50,9 +49,6 @@ final class Realloc {
         }
         if (total != size) {
             Gaps.deregister(t, above, total - size);
-        } else if (size - req >= Chunk.UNIT) {
-            // The split-off tail becomes the gap below an allocated chunk.
-            Chunk.setHeader(above, aboveHeader | Chunk.BELOW_FREE);
         }
         int resized = Alloc.splitOff(t, ptr, total, req);
         Chunk.setHeader(ptr, resized | (h & ~SIZE_MASK));
