@@ -2,7 +2,6 @@ package talc.core;
 
 import static talc.core.Chunk.ALLOCATED;
 import static talc.core.Chunk.BELOW_FREE;
-import static talc.core.Chunk.HEAP_FIRST;
 import static talc.core.Chunk.SIZE_MASK;
 import static talc.core.Chunk.UNIT;
 
@@ -61,7 +60,7 @@ final class Alloc {
         int size = h & SIZE_MASK;
         Gaps.deregister(t, gap, size);
         int base = Chunk.alignUp(gap, align);
-        int flags = h & HEAP_FIRST;
+        int flags = h & Chunk.heapFirst();
         if (base != gap) {
             int padding = base - gap;
             Gaps.register(t, gap, padding, flags);

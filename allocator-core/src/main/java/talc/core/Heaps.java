@@ -3,7 +3,6 @@ package talc.core;
 import static talc.core.Chunk.ALLOCATED;
 import static talc.core.Chunk.BELOW_FREE;
 import static talc.core.Chunk.HEADER;
-import static talc.core.Chunk.HEAP_FIRST;
 import static talc.core.Chunk.SIZE_MASK;
 import static talc.core.Chunk.UNIT;
 
@@ -73,7 +72,7 @@ final class Heaps {
         if (Features.checked() && newHeap) {
             HeapList.add(t, chunk);
         }
-        Chunk.setHeader(chunk, (end - chunk) | ALLOCATED | (newHeap ? HEAP_FIRST : Chunk.header(chunk)));
+        Chunk.setHeader(chunk, (end - chunk) | ALLOCATED | (newHeap ? Chunk.heapFirst() : Chunk.header(chunk)));
         Mem.putInt(end - HEADER, ALLOCATED);
         Counters.claimed(t, end - chunk + (newHeap ? HEADER : 0), newHeap ? 1 : 0);
         Free.release(t, chunk);
@@ -111,7 +110,7 @@ final class Heaps {
         if (end == heapEnd) {
             return heapEnd;
         }
-        int flags = Chunk.header(top) & HEAP_FIRST;
+        int flags = Chunk.header(top) & Chunk.heapFirst();
         Gaps.deregister(t, top, size);
         if (end == top) {
             if (flags != 0) {
@@ -144,6 +143,6 @@ final class Heaps {
             return heapEnd;
         }
         int top = heapEnd - Chunk.footerBelow(heapEnd);
-        return (Chunk.header(top) & HEAP_FIRST) != 0 ? 0 : top;
+        return (Chunk.header(top) & Chunk.heapFirst()) != 0 ? 0 : top;
     }
 }

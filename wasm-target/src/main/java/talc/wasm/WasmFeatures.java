@@ -41,6 +41,15 @@ public final class WasmFeatures {
         return false;
     }
 
+    /**
+     * Whether heaps can be truncated (and the {@code HEAP_FIRST} flag kept): on for TeaVM apps,
+     * whose arenas give empty blocks back ({@code talc.teavm.NativeArena}); the module build
+     * ({@code talc.wasm.build.TeaVMCompile}) turns it off, since no module exports a truncation.
+     */
+    public static boolean truncation() {
+        return true;
+    }
+
     /** The module's one allocator grows memory and extends its last heap ({@code Source.GROW_AND_EXTEND}). */
     public static int source() {
         return Source.GROW_AND_EXTEND;
