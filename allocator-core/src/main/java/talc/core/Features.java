@@ -17,6 +17,7 @@ public final class Features {
     private static boolean reallocInPlace = true;
     private static boolean checked;
     private static boolean truncation = true;
+    private static boolean regionLimit = true;
 
     /** {@link #source()} on the JVM: every allocator keeps its own source kind in its state block. */
     public static final int SOURCE_PER_ALLOCATOR = -1;
@@ -67,6 +68,23 @@ public final class Features {
         return truncation;
     }
 
+    /**
+     * Whether a growing source may be limited to fewer pages than {@code Source.MAX_PAGES} (an
+     * allocator serving a region of a shared memory, {@code Talc.bootInRegion} with a limit), so
+     * that its state block keeps the limit. Off, the limit is the constant {@code MAX_PAGES} and
+     * {@code bootInRegion} refuses a limit. On on the JVM (tests may turn it off,
+     * {@link #setRegionLimit}) and in TeaVM apps; the module build turns it off in the modules
+     * that own their memory.
+     */
+    public static boolean regionLimit() {
+        return regionLimit;
+    }
+
+    /** JVM only: switches {@link #regionLimit()} for allocators created from now on (tests). */
+    public static void setRegionLimit(boolean on) {
+        regionLimit = on;
+    }
+
     /** JVM only: switches {@link #truncation()} for allocators created from now on (tests). */
     public static void setTruncation(boolean on) {
         truncation = on;
@@ -95,5 +113,6 @@ public final class Features {
     public static void reset() {
         configure(true, true, true, true, false);
         truncation = true;
+        regionLimit = true;
     }
 }

@@ -22,7 +22,8 @@ import static talc.core.Chunk.UNIT;
  * </ul>
  * For both growing sources word B is the memory size in pages they never grow past:
  * {@link #MAX_PAGES}, or less for an allocator that serves part of a memory shared with other
- * code ({@link #bootInRegion}).
+ * code ({@link #bootInRegion}); builds without region limits ({@link Features#regionLimit()})
+ * neither write nor read it.
  *
  * <h2>Growth policy (both growing sources)</h2>
  * A request that needs {@code k} pages grows {@code max(k', min(pages * 3 / 16, 256))} pages,
@@ -60,7 +61,17 @@ public final class Source {
             Mem.putInt(t + State.SOURCE_KIND, kind);
         }
         Mem.putInt(t + State.SOURCE_A, a);
-        Mem.putInt(t + State.SOURCE_B, b);
+        if (kind < GROW_AND_CLAIM || Features.regionLimit()) {
+            Mem.putInt(t + State.SOURCE_B, b);
+        }
+    }
+
+    /**
+     * The memory size in pages a growing source never grows past: word B, or {@link #MAX_PAGES}
+     * itself in builds without region limits ({@link Features#regionLimit()}).
+     */
+    private static int maxPages(int t) {
+        return Features.regionLimit() ? Mem.getInt(t + State.SOURCE_B) : MAX_PAGES;
     }
 
     static int kind(int t) {
@@ -81,7 +92,7 @@ public final class Source {
 
     private static boolean grow(int t, int kind, int need) {
         int pages = Mem.pages();
-        int room = Mem.getInt(t + State.SOURCE_B) - pages;
+        int room = maxPages(t) - pages;
         int lastEnd = Mem.getInt(t + State.SOURCE_A);
         // Where the new pages will start: nothing can grow memory between this memory.size and
         // the memory.grow below. (Past room, base may wrap; then nothing is grown.)
@@ -145,9 +156,13 @@ public final class Source {
      * heap from there to the end of the region or of the memory, whichever comes first; later
      * growth never takes memory past {@code limit} ({@code limit <= 0}, i.e. 2 GiB or more
      * unsigned, means no limit). Returns the handle, or 0 when the part of the region that
-     * exists cannot hold the state block and a chunk.
+     * exists cannot hold the state block and a chunk, or when a limit is given to a build
+     * without region limits ({@link Features#regionLimit()}).
      */
     static int bootInRegion(int start, int limit, int kind) {
+        if (limit > 0 && !Features.regionLimit()) {
+            return 0;
+        }
         int memoryEnd = Math.min(Mem.pages(), MAX_PAGES) << Mem.PAGE_SHIFT;
         int end = (limit <= 0 ? memoryEnd : Math.min(limit, memoryEnd)) & Chunk.SIZE_MASK;
         int t = (start + UNIT - 1) & Chunk.SIZE_MASK;
