@@ -18,7 +18,8 @@ import static talc.core.Chunk.UNIT;
  *   <li>{@link #GROW_AND_EXTEND}: {@code memory.grow}s and, when the new pages start where this
  *       allocator's last heap ends, extends that heap (merging with a free top chunk, so it
  *       also grows less); otherwise (another party grew memory in between) claims a new heap.
- *       Word A is the end of the last heap it grew.</li>
+ *       Word A is the end of the last heap it grew, or {@link #NO_HEAP} (-1, never a page
+ *       boundary).</li>
  * </ul>
  * For both growing sources word B is the memory size in pages they never grow past:
  * {@link #MAX_PAGES}, or less for an allocator that serves part of a memory shared with other
@@ -52,6 +53,9 @@ public final class Source {
     static final int MAX_GROWTH_PAGES = 256;
     /** Pages below {@link Heaps#MAX_HEAP_END}: the most memory a growing source will use. */
     public static final int MAX_PAGES = Heaps.MAX_HEAP_END >>> Mem.PAGE_SHIFT;
+
+    /** Word A of {@link #GROW_AND_EXTEND} when it has no heap to extend: never equal to a page boundary. */
+    static final int NO_HEAP = -1;
 
     private Source() {
     }
@@ -99,7 +103,7 @@ public final class Source {
         int base = pages << Mem.PAGE_SHIFT;
         // A fresh heap starts one unit above its page boundary (first header word, aligned).
         int bytes = need + UNIT;
-        boolean extend = kind == GROW_AND_EXTEND && lastEnd != 0 && lastEnd == base;
+        boolean extend = kind == GROW_AND_EXTEND && lastEnd == base;
         if (extend) {
             // The new chunk starts at the old sentinel and merges with a free top chunk.
             bytes = need;

@@ -73,7 +73,7 @@ public final class Talc {
      * (0: none).
      */
     public static void useGrowingSource(int t, int kind, int lastHeapEnd) {
-        Source.set(t, kind, lastHeapEnd, Source.MAX_PAGES);
+        Source.set(t, kind, lastHeapEnd == 0 ? Source.NO_HEAP : lastHeapEnd, Source.MAX_PAGES);
     }
 
     /** Sets the source to Manual. */
@@ -139,11 +139,18 @@ public final class Talc {
         if ((size | need) < 0 || need > MAX_REQUEST) {
             return 0;
         }
-        int ptr = Alloc.tryAllocate(t, req, align, need);
-        if (ptr == 0 && Source.acquire(t, need)) {
-            ptr = Alloc.tryAllocate(t, req, align, need);
+        if (Features.source() == Source.MANUAL) {
+            // A build whose allocator never acquires memory (an arena): one attempt.
+            return Alloc.tryAllocate(t, req, align, need);
         }
-        return ptr;
+        // Two attempts at most: the source is asked once per request, so no source can loop.
+        // (One call site: wasm-opt inlines the allocation path here.)
+        for (boolean acquired = false; ; acquired = true) {
+            int ptr = Alloc.tryAllocate(t, req, align, need);
+            if (ptr != 0 || acquired || !Source.acquire(t, need)) {
+                return ptr;
+            }
+        }
     }
 
     public static void free(int t, int ptr) {
