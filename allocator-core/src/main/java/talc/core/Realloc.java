@@ -23,7 +23,10 @@ final class Realloc {
         }
         int moved = Talc.malloc(t, n);
         if (moved != 0) {
-            Mem.copy(moved, ptr, Math.min(size - Chunk.overhead(), n));
+            // With realloc in place, a block moves only to grow past its chunk: every usable
+            // byte is kept (req > size means n > size - overhead).
+            int usable = size - Chunk.overhead();
+            Mem.copy(moved, ptr, Features.reallocInPlace() ? usable : Math.min(usable, n));
             Talc.release(t, ptr);
         }
         return moved;
