@@ -14,12 +14,34 @@ final class Realloc {
     private Realloc() {
     }
 
-    /** {@code ptr != 0}, {@code 0 < n <= Chunk.MAX_REQUEST}. Returns the new pointer or 0. */
+    /**
+     * {@code ptr != 0}, {@code 0 < n <= Chunk.MAX_REQUEST}. Returns the new pointer or 0.
+     *
+     * <p>In place: a free chunk above is absorbed first (when growing, only with grow-in-place
+     * on), then everything past the new chunk size is split off as one gap, so a shrink merges
+     * with the free chunk above and a grow keeps what it does not need free
+     * ({@link Alloc#splitOff} flags the chunk above a split-off tail).
+     */
     static int realloc(int t, int ptr, int n) {
         int h = Chunk.header(ptr);
         int size = h & SIZE_MASK;
-        if (Features.reallocInPlace() && inPlace(t, ptr, h, Chunk.sizeFor(n))) {
-            return ptr;
+        if (Features.reallocInPlace()) {
+            int req = Chunk.sizeFor(n);
+            int above = ptr + size;
+            int aboveHeader = Chunk.header(above);
+            int total = size;
+            if ((aboveHeader & ALLOCATED) == 0 && (Features.growInPlace() || req <= size)) {
+                total += aboveHeader & SIZE_MASK;
+            }
+            if (req <= total) {
+                if (total != size) {
+                    Gaps.deregister(t, above, total - size);
+                }
+                int resized = Alloc.splitOff(t, ptr, total, req);
+                Chunk.setHeader(ptr, resized | (h & ~SIZE_MASK));
+                Counters.resized(t, size, resized);
+                return ptr;
+            }
         }
         int moved = Talc.malloc(t, n);
         if (moved != 0) {
@@ -30,32 +52,5 @@ final class Realloc {
             Talc.release(t, ptr);
         }
         return moved;
-    }
-
-    /**
-     * Resizes the chunk at {@code ptr} (header {@code h}) to {@code req} bytes in place if it can.
-     * A free chunk above is absorbed first (when growing, only with grow-in-place on), then
-     * everything past {@code req} is split off as one gap, so a shrink merges with the free chunk
-     * above and a grow keeps what it does not need free ({@link Alloc#splitOff} flags the chunk
-     * above a split-off tail).
-     */
-    private static boolean inPlace(int t, int ptr, int h, int req) {
-        int size = h & SIZE_MASK;
-        int above = ptr + size;
-        int aboveHeader = Chunk.header(above);
-        int total = size;
-        if ((aboveHeader & ALLOCATED) == 0 && (Features.growInPlace() || req <= size)) {
-            total += aboveHeader & SIZE_MASK;
-        }
-        if (req > total) {
-            return false;
-        }
-        if (total != size) {
-            Gaps.deregister(t, above, total - size);
-        }
-        int resized = Alloc.splitOff(t, ptr, total, req);
-        Chunk.setHeader(ptr, resized | (h & ~SIZE_MASK));
-        Counters.resized(t, size, resized);
-        return true;
     }
 }
