@@ -32,9 +32,7 @@ final class Alloc {
         if (found < Binning.binCount()) {
             gap = Mem.getInt(State.binHead(t, found));
         } else {
-            if (bin == 0) {
-                return 0;
-            }
+            // For bin 0, bin - 1 is the always-empty list State.NO_BIN.
             gap = firstFit(t, bin - 1, req, align);
             if (gap == 0) {
                 return 0;
