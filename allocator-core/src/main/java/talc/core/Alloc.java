@@ -2,7 +2,6 @@ package talc.core;
 
 import static talc.core.Chunk.ALLOCATED;
 import static talc.core.Chunk.BELOW_FREE;
-import static talc.core.Chunk.HEAP_FIRST;
 import static talc.core.Chunk.SIZE_MASK;
 import static talc.core.Chunk.UNIT;
 
@@ -30,12 +29,10 @@ final class Alloc {
         int bin = Binning.ceilBin(need);
         int found = Bitmap.scan(t, bin);
         int gap;
-        if (found >= 0) {
+        if (found < Binning.binCount()) {
             gap = Mem.getInt(State.binHead(t, found));
         } else {
-            if (bin == 0) {
-                return 0;
-            }
+            // For bin 0, bin - 1 is the always-empty list State.NO_BIN.
             gap = firstFit(t, bin - 1, req, align);
             if (gap == 0) {
                 return 0;
@@ -51,7 +48,7 @@ final class Alloc {
      */
     static int pop(int t, int req, int align, int need) {
         int found = Bitmap.scan(t, Binning.ceilBin(need));
-        return found < 0 ? 0 : carve(t, Mem.getInt(State.binHead(t, found)), req, align);
+        return found < Binning.binCount() ? carve(t, Mem.getInt(State.binHead(t, found)), req, align) : 0;
     }
 
     /** First gap of {@code bin} that holds {@code req} bytes at {@code align}, or 0. */
@@ -69,7 +66,7 @@ final class Alloc {
     private static int carve(int t, int gap, int req, int align) {
         int h = Chunk.header(gap);
         int size = h & SIZE_MASK;
-        int flags = h & HEAP_FIRST;
+        int flags = h & Chunk.heapFirst();
         // Gaps are 16-aligned, so only a higher alignment can need padding. Speed builds say so,
         // and with malloc's constant 16 the padding code folds away; size builds save the test.
         int base = Features.speed() && align <= UNIT ? gap : Chunk.alignUp(gap, align);
@@ -98,18 +95,24 @@ final class Alloc {
 
     /**
      * The chunk at {@code base} spans {@code total} bytes of which {@code req} are wanted: a rest
-     * of a unit or more becomes a gap (the chunk above it already has {@code BELOW_FREE});
-     * otherwise the chunk keeps all {@code total} bytes and the chunk above is told its
-     * neighbour is no longer free. Returns the chunk's new size; its header is the caller's.
+     * of a unit or more becomes a gap, and the chunk above is flagged {@code BELOW_FREE} (it may
+     * be already: above a gap that was carved or absorbed); otherwise the chunk keeps all
+     * {@code total} bytes and the chunk above is told its neighbour is no longer free. Returns
+     * the chunk's new size; its header is the caller's.
      */
     static int splitOff(int t, int base, int total, int req) {
         int rest = total - req;
+        int above = base + total;
+        int aboveHeader = Chunk.header(above) & ~BELOW_FREE;
+        int size = total;
         if (rest >= UNIT) {
-            int restBase = base + req;
-            Gaps.register(t, restBase, rest, 0);
-            return req;
+            Gaps.register(t, base + req, rest, 0);
+            aboveHeader |= BELOW_FREE;
+            size = req;
+        } else {
+            Chunk.writeGuard(above);
         }
-        Chunk.clearBelowFree(base + total);
-        return total;
+        Chunk.setHeader(above, aboveHeader);
+        return size;
     }
 }

@@ -67,10 +67,14 @@ final class Binning {
         if (size < (1 << linLog)) {
             return (size >>> UNIT_LOG2) - 1;
         }
-        int log = 31 - Integer.numberOfLeadingZeros(size);
+        // With log = 31 - clz (the octave) and sub the divLog bits below the leading one, the bin
+        // is linearBins + ((log - linLog) << divLog) + sub. The leading 1 + divLog bits of size,
+        // top, are (1 << divLog) + sub, so the bin is top - (clz << divLog) plus a constant of
+        // the binning: the same value in fewer instructions.
+        int clz = Integer.numberOfLeadingZeros(size);
         int divLog = divisionsLog2();
-        int sub = (size >>> (log - divLog)) & ((1 << divLog) - 1);
-        return linearBins() + ((log - linLog) << divLog) + sub;
+        int top = size >>> (31 - divLog - clz);
+        return top - (clz << divLog) + (linearBins() + ((31 - linLog) << divLog) - (1 << divLog));
     }
 
     /**

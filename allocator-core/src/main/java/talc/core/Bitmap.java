@@ -9,6 +9,7 @@ final class Bitmap {
     private Bitmap() {
     }
 
+    /** Address of the word holding {@code bin}'s bit ({@code 1L << bin} takes the bin modulo 64). */
     private static int word(int t, int bin) {
         return t + State.BITMAP + ((bin >>> 6) << 3);
     }
@@ -28,23 +29,26 @@ final class Bitmap {
     }
 
     /**
-     * The lowest non-empty bin {@code >= from}, or -1. {@code from <= Binning.binCount()}, which
-     * is always inside the bitmap's words (bits past the last bin are never set).
+     * The lowest non-empty bin {@code >= from}, or a number {@code >= Binning.binCount()} when
+     * there is none. {@code from <=
+     * Binning.binCount()}, which is always inside the bitmap's words (bits past the last bin are
+     * never set).
      */
     static int scan(int t, int from) {
         int w = from >>> 6;
         long bits = Mem.getLong(word(t, from)) & (-1L << from);
         if (Binning.bitmapWords() == 2) {
-            // The wasm binning: at most one more word to look at, without a loop.
+            // The wasm binning: at most one more word to look at, without a loop. No bits in
+            // the second word give 64 + 64 trailing zeros, past the last bin.
             if (bits == 0 && w == 0) {
                 w = 1;
                 bits = Mem.getLong(t + State.BITMAP + Long.BYTES);
             }
-            return bits == 0 ? -1 : (w << 6) + Long.numberOfTrailingZeros(bits);
+            return (w << 6) + Long.numberOfTrailingZeros(bits);
         }
         while (bits == 0) {
             if (++w >= Binning.bitmapWords()) {
-                return -1;
+                return Binning.binCount();
             }
             bits = Mem.getLong(t + State.BITMAP + (w << 3));
         }

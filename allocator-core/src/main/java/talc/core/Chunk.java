@@ -22,7 +22,8 @@ package talc.core;
  *   <li>Flags: {@link #ALLOCATED}; {@link #BELOW_FREE}, the chunk below is a gap (only ever set
  *       on allocated chunks and sentinels, since two gaps are never adjacent);
  *       {@link #HEAP_FIRST}, this chunk starts its heap (nothing below to merge with; the heap
- *       can be deleted when this is a gap reaching the heap end).</li>
+ *       can be deleted when this is a gap reaching the heap end), kept only by builds that
+ *       truncate heaps or check them ({@link #heapFirst()}).</li>
  *   <li>The top of each heap is a sentinel header at {@code heapEnd-4} with size 0 and
  *       {@code ALLOCATED}: the top chunk never merges upwards, and costs no extra word.</li>
  *   <li>A gap (free chunk) also keeps a footer {@code S} at {@code B+S-8}, so the chunk above
@@ -58,6 +59,14 @@ final class Chunk {
     static final int BELOW_FREE = 2;
     /** Header flag: the chunk is the lowest chunk of its heap. */
     static final int HEAP_FIRST = 4;
+    /**
+     * {@link #HEAP_FIRST} where the build keeps it ({@link Features#truncation()}, or checked
+     * builds), else 0: the flag only serves truncation and the checked builds' heap check.
+     */
+    static int heapFirst() {
+        return Features.truncation() || Features.checked() ? HEAP_FIRST : 0;
+    }
+
     /** Bits of a header that hold the size. */
     static final int SIZE_MASK = -UNIT;
 
@@ -110,15 +119,6 @@ final class Chunk {
     static void writeGap(int base, int size, int flags) {
         Mem.putInt(base - HEADER, size | flags);
         Mem.putInt(base + size - FOOTER_FROM_END, size);
-    }
-
-    /**
-     * Clears {@link #BELOW_FREE} in the header of the allocated chunk (or sentinel) at
-     * {@code base}, whose chunk below is now allocated, and gives it its guard.
-     */
-    static void clearBelowFree(int base) {
-        setHeader(base, header(base) & ~BELOW_FREE);
-        writeGuard(base);
     }
 
     /** Rounds {@code addr} up to a multiple of {@code align} (a power of two). */

@@ -16,6 +16,8 @@ public final class Features {
     private static boolean growInPlace = true;
     private static boolean reallocInPlace = true;
     private static boolean checked;
+    private static boolean truncation = true;
+    private static boolean regionLimit = true;
 
     /** {@link #source()} on the JVM: every allocator keeps its own source kind in its state block. */
     public static final int SOURCE_PER_ALLOCATOR = -1;
@@ -68,6 +70,41 @@ public final class Features {
     }
 
     /**
+     * Whether heaps can be truncated and deleted ({@code Talc.truncate}, {@code resize} downwards,
+     * {@code reserved}), which needs the header flag {@code HEAP_FIRST} on each heap's first
+     * chunk ({@link Chunk#heapFirst()}). Off, the flag is not kept (except in checked builds,
+     * whose heap check and walk report it): truncating never deletes a heap (an empty heap keeps
+     * its first header word as its sentinel) and {@code reserved} never answers 0. On on the JVM
+     * (tests may turn it off, {@link #setTruncation}) and in TeaVM apps; the wasm modules, which
+     * export no truncation, turn it off.
+     */
+    public static boolean truncation() {
+        return truncation;
+    }
+
+    /**
+     * Whether a growing source may be limited to fewer pages than {@code Source.MAX_PAGES} (an
+     * allocator serving a region of a shared memory, {@code Talc.bootInRegion} with a limit), so
+     * that its state block keeps the limit. Off, the limit is the constant {@code MAX_PAGES} and
+     * {@code bootInRegion} refuses a limit. On on the JVM (tests may turn it off,
+     * {@link #setRegionLimit}) and in TeaVM apps; the module build turns it off in the modules
+     * that own their memory.
+     */
+    public static boolean regionLimit() {
+        return regionLimit;
+    }
+
+    /** JVM only: switches {@link #regionLimit()} for allocators created from now on (tests). */
+    public static void setRegionLimit(boolean on) {
+        regionLimit = on;
+    }
+
+    /** JVM only: switches {@link #truncation()} for allocators created from now on (tests). */
+    public static void setTruncation(boolean on) {
+        truncation = on;
+    }
+
+    /**
      * The source kind fixed at build time for every allocator of the build ({@link Source}), or
      * {@link #SOURCE_PER_ALLOCATOR}. A wasm module has one allocator with one source, so fixing
      * it removes the other sources' code.
@@ -89,5 +126,7 @@ public final class Features {
     /** JVM only: back to the defaults (wasm binning, counters on, realloc and grow in place, unchecked). */
     public static void reset() {
         configure(true, true, true, true, false);
+        truncation = true;
+        regionLimit = true;
     }
 }

@@ -2,7 +2,6 @@ package talc.core;
 
 import static talc.core.Chunk.ALLOCATED;
 import static talc.core.Chunk.BELOW_FREE;
-import static talc.core.Chunk.HEAP_FIRST;
 import static talc.core.Chunk.SIZE_MASK;
 
 /**
@@ -17,7 +16,7 @@ final class Free {
     static void release(int t, int base) {
         int h = Chunk.header(base);
         int size = h & SIZE_MASK;
-        int flags = h & HEAP_FIRST;
+        int flags = h & Chunk.heapFirst();
         int above = base + size;
         int aboveHeader = Chunk.header(above);
         if ((aboveHeader & ALLOCATED) == 0) {
@@ -38,7 +37,7 @@ final class Free {
             }
             int belowSize = Chunk.footerBelow(base);
             base -= belowSize;
-            flags = Chunk.header(base) & HEAP_FIRST;
+            flags = Chunk.header(base) & Chunk.heapFirst();
             if (Features.speed() && Gaps.reshape(t, base, belowSize, base, size + belowSize, flags)) {
                 return;
             }

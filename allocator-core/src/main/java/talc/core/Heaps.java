@@ -3,7 +3,6 @@ package talc.core;
 import static talc.core.Chunk.ALLOCATED;
 import static talc.core.Chunk.BELOW_FREE;
 import static talc.core.Chunk.HEADER;
-import static talc.core.Chunk.HEAP_FIRST;
 import static talc.core.Chunk.SIZE_MASK;
 import static talc.core.Chunk.UNIT;
 
@@ -58,12 +57,25 @@ final class Heaps {
 
     /** Makes {@code [first - 4, end)} a heap whose one chunk, a gap, starts at {@code first}; both 16-aligned. */
     static void add(int t, int first, int end) {
-        if (Features.checked()) {
-            HeapList.add(t, first);
+        attach(t, first, end, true);
+    }
+
+    /**
+     * Makes {@code [chunk, end)} (16-aligned, at least a unit) free memory at the top of a heap,
+     * with a new sentinel at {@code end - 4}: a new heap whose first chunk is {@code chunk}
+     * ({@code newHeap}), or the extension of the heap ending at {@code chunk}. Either way the
+     * chunk is written allocated and then freed, which merges it with a free top chunk below
+     * (whose flag the old sentinel's header carries: a sentinel is {@code ALLOCATED}, with
+     * {@code BELOW_FREE} when the top chunk is free).
+     */
+    static void attach(int t, int chunk, int end, boolean newHeap) {
+        if (Features.checked() && newHeap) {
+            HeapList.add(t, chunk);
         }
-        Mem.putInt(end - HEADER, ALLOCATED | BELOW_FREE);
-        Gaps.register(t, first, end - first, HEAP_FIRST);
-        Counters.claimed(t, end - first + HEADER, 1);
+        Chunk.setHeader(chunk, (end - chunk) | ALLOCATED | (newHeap ? Chunk.heapFirst() : Chunk.header(chunk)));
+        Mem.putInt(end - HEADER, ALLOCATED);
+        Counters.claimed(t, end - chunk + (newHeap ? HEADER : 0), newHeap ? 1 : 0);
+        Free.release(t, chunk);
     }
 
     /** Grows the heap ending at {@code heapEnd} up to {@code newEnd}; returns the new heap end. */
@@ -79,11 +91,7 @@ final class Heaps {
 
     /** Grows the heap ending at {@code heapEnd} to {@code end}, 16-aligned and at least a unit above it. */
     static void extendTo(int t, int heapEnd, int end) {
-        int sentinel = Chunk.header(heapEnd);
-        Chunk.setHeader(heapEnd, (end - heapEnd) | ALLOCATED | (sentinel & BELOW_FREE));
-        Mem.putInt(end - HEADER, ALLOCATED);
-        Counters.claimed(t, end - heapEnd, 0);
-        Free.release(t, heapEnd);
+        attach(t, heapEnd, end, false);
     }
 
     /**
@@ -102,7 +110,7 @@ final class Heaps {
         if (end == heapEnd) {
             return heapEnd;
         }
-        int flags = Chunk.header(top) & HEAP_FIRST;
+        int flags = Chunk.header(top) & Chunk.heapFirst();
         Gaps.deregister(t, top, size);
         if (end == top) {
             if (flags != 0) {
@@ -135,6 +143,6 @@ final class Heaps {
             return heapEnd;
         }
         int top = heapEnd - Chunk.footerBelow(heapEnd);
-        return (Chunk.header(top) & HEAP_FIRST) != 0 ? 0 : top;
+        return (Chunk.header(top) & Chunk.heapFirst()) != 0 ? 0 : top;
     }
 }

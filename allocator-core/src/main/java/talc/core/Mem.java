@@ -22,8 +22,10 @@ import java.util.Objects;
  *       the memory cannot grow (nothing changes then). {@code pages()}: {@code memory.size}.</li>
  *   <li>{@code end(addr)}: the end of the region of memory holding {@code addr} (in wasm, the
  *       memory's size, capped below 2 GiB), at most {@code addr} when none does;
- *       {@code holds(addr)}: whether {@code addr} and the word below it are in memory. The
- *       checks that keep a bad pointer from making the allocator trap use these.</li>
+ *       {@code holds(addr)}: whether {@code addr} and the word below it are in memory;
+ *       {@code holdsAligned(addr, shift)}: whether {@code addr} is a nonzero multiple of
+ *       {@code 1 << shift} ({@code 2 <= shift <= 15}) and {@code holds(addr)}. The checks that
+ *       keep a bad pointer from making the allocator trap use these.</li>
  * </ul>
  * Everything else here ({@link #reset}, {@link #setMaxPages}, {@link #growCalls},
  * {@link #accesses}, {@link #map}, {@link #unmap}, {@link #segment}) is for the JVM: tests,
@@ -404,6 +406,11 @@ public final class Mem {
         }
         Segment s = table[addr >>> SLOT_SHIFT];
         return addr - Integer.BYTES >= s.base && addr - s.base < s.buffer.capacity();
+    }
+
+    /** Whether {@code addr} is a nonzero multiple of {@code 1 << shift} and {@link #holds} it. */
+    public static boolean holdsAligned(int addr, int shift) {
+        return addr != 0 && (addr & ((1 << shift) - 1)) == 0 && holds(addr);
     }
 
     public static int grow(int delta) {

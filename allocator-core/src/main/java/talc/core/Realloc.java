@@ -14,51 +14,47 @@ final class Realloc {
     private Realloc() {
     }
 
-    /** {@code ptr != 0}, {@code 0 < n <= Chunk.MAX_REQUEST}. Returns the new pointer or 0. */
+    /**
+     * {@code ptr != 0}, {@code 0 < n <= Chunk.MAX_REQUEST}. Returns the new pointer or 0.
+     *
+     * <p>In place: a free chunk above is absorbed first (when growing, only with grow-in-place
+     * on), then everything past the new chunk size is split off as one gap, so a shrink merges
+     * with the free chunk above and a grow keeps what it does not need free
+     * ({@link Alloc#splitOff} flags the chunk above a split-off tail).
+     */
     static int realloc(int t, int ptr, int n) {
         int h = Chunk.header(ptr);
         int size = h & SIZE_MASK;
-        int req = Chunk.sizeFor(n);
-        // The same chunk size needs nothing (inPlace would take the gap above out and put it back).
-        if (Features.reallocInPlace() && (req == size || inPlace(t, ptr, h, req))) {
-            return ptr;
+        if (Features.reallocInPlace()) {
+            int req = Chunk.sizeFor(n);
+            if (req == size) {
+                // Nothing to do (what follows would take the gap above out and put it back).
+                return ptr;
+            }
+            int above = ptr + size;
+            int aboveHeader = Chunk.header(above);
+            int total = size;
+            if ((aboveHeader & ALLOCATED) == 0 && (Features.growInPlace() || req <= size)) {
+                total += aboveHeader & SIZE_MASK;
+            }
+            if (req <= total) {
+                if (total != size) {
+                    Gaps.deregister(t, above, total - size);
+                }
+                int resized = Alloc.splitOff(t, ptr, total, req);
+                Chunk.setHeader(ptr, resized | (h & ~SIZE_MASK));
+                Counters.resized(t, size, resized);
+                return ptr;
+            }
         }
         int moved = Talc.malloc(t, n);
         if (moved != 0) {
-            Mem.copy(moved, ptr, Math.min(size - Chunk.overhead(), n));
+            // With realloc in place, a block moves only to grow past its chunk: every usable
+            // byte is kept (req > size means n > size - overhead).
+            int usable = size - Chunk.overhead();
+            Mem.copy(moved, ptr, Features.reallocInPlace() ? usable : Math.min(usable, n));
             Talc.release(t, ptr);
         }
         return moved;
-    }
-
-    /**
-     * Resizes the chunk at {@code ptr} (header {@code h}) to {@code req} bytes in place if it can.
-     * A free chunk above is absorbed first (when growing, only with grow-in-place on), then
-     * everything past {@code req} is split off as one gap, so a shrink merges with the free chunk
-     * above and a grow keeps what it does not need free. (Absorbing a gap keeps the chunk above
-     * it flagged {@code BELOW_FREE}, as {@link Alloc#splitOff} expects; when nothing was absorbed
-     * a split-off tail must flag its allocated neighbour itself.)
-     */
-    private static boolean inPlace(int t, int ptr, int h, int req) {
-        int size = h & SIZE_MASK;
-        int above = ptr + size;
-        int aboveHeader = Chunk.header(above);
-        int total = size;
-        if ((aboveHeader & ALLOCATED) == 0 && (Features.growInPlace() || req <= size)) {
-            total += aboveHeader & SIZE_MASK;
-        }
-        if (req > total) {
-            return false;
-        }
-        if (total != size) {
-            Gaps.deregister(t, above, total - size);
-        } else if (size - req >= Chunk.UNIT) {
-            // The split-off tail becomes the gap below an allocated chunk.
-            Chunk.setHeader(above, aboveHeader | Chunk.BELOW_FREE);
-        }
-        int resized = Alloc.splitOff(t, ptr, total, req);
-        Chunk.setHeader(ptr, resized | (h & ~SIZE_MASK));
-        Counters.resized(t, size, resized);
-        return true;
     }
 }

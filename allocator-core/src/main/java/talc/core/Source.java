@@ -18,11 +18,13 @@ import static talc.core.Chunk.UNIT;
  *   <li>{@link #GROW_AND_EXTEND}: {@code memory.grow}s and, when the new pages start where this
  *       allocator's last heap ends, extends that heap (merging with a free top chunk, so it
  *       also grows less); otherwise (another party grew memory in between) claims a new heap.
- *       Word A is the end of the last heap it grew.</li>
+ *       Word A is the end of the last heap it grew, or {@link #NO_HEAP} (-1, never a page
+ *       boundary).</li>
  * </ul>
  * For both growing sources word B is the memory size in pages they never grow past:
  * {@link #MAX_PAGES}, or less for an allocator that serves part of a memory shared with other
- * code ({@link #bootInRegion}).
+ * code ({@link #bootInRegion}); builds without region limits ({@link Features#regionLimit()})
+ * neither write nor read it.
  *
  * <h2>Growth policy (both growing sources)</h2>
  * A request that needs {@code k} pages grows {@code max(k', min(pages * 3 / 16, 256))} pages,
@@ -52,6 +54,9 @@ public final class Source {
     /** Pages below {@link Heaps#MAX_HEAP_END}: the most memory a growing source will use. */
     public static final int MAX_PAGES = Heaps.MAX_HEAP_END >>> Mem.PAGE_SHIFT;
 
+    /** Word A of {@link #GROW_AND_EXTEND} when it has no heap to extend: never equal to a page boundary. */
+    static final int NO_HEAP = -1;
+
     private Source() {
     }
 
@@ -60,7 +65,17 @@ public final class Source {
             Mem.putInt(t + State.SOURCE_KIND, kind);
         }
         Mem.putInt(t + State.SOURCE_A, a);
-        Mem.putInt(t + State.SOURCE_B, b);
+        if (kind < GROW_AND_CLAIM || Features.regionLimit()) {
+            Mem.putInt(t + State.SOURCE_B, b);
+        }
+    }
+
+    /**
+     * The memory size in pages a growing source never grows past: word B, or {@link #MAX_PAGES}
+     * itself in builds without region limits ({@link Features#regionLimit()}).
+     */
+    private static int maxPages(int t) {
+        return Features.regionLimit() ? Mem.getInt(t + State.SOURCE_B) : MAX_PAGES;
     }
 
     static int kind(int t) {
@@ -81,11 +96,14 @@ public final class Source {
 
     private static boolean grow(int t, int kind, int need) {
         int pages = Mem.pages();
-        int room = Mem.getInt(t + State.SOURCE_B) - pages;
+        int room = maxPages(t) - pages;
         int lastEnd = Mem.getInt(t + State.SOURCE_A);
+        // Where the new pages will start: nothing can grow memory between this memory.size and
+        // the memory.grow below. (Past room, base may wrap; then nothing is grown.)
+        int base = pages << Mem.PAGE_SHIFT;
         // A fresh heap starts one unit above its page boundary (first header word, aligned).
         int bytes = need + UNIT;
-        boolean extend = kind == GROW_AND_EXTEND && lastEnd != 0 && lastEnd == pages << Mem.PAGE_SHIFT;
+        boolean extend = kind == GROW_AND_EXTEND && lastEnd == base;
         if (extend) {
             // The new chunk starts at the old sentinel and merges with a free top chunk.
             bytes = need;
@@ -93,28 +111,24 @@ public final class Source {
                 bytes -= Chunk.footerBelow(lastEnd);
             }
         }
-        int exact = (Math.max(bytes, 1) + Mem.PAGE_SIZE - 1) >>> Mem.PAGE_SHIFT;
+        // bytes >= 1: a top gap of need bytes or more would have served the request (any gap of
+        // at least need bytes fits it, and a failed allocation has looked at every bin that can
+        // hold one), so the gap is smaller than need.
+        int exact = (bytes + Mem.PAGE_SIZE - 1) >>> Mem.PAGE_SHIFT;
         if (exact > room) {
             return false;
         }
         int step = Math.min(pages * GROWTH_NUMERATOR >>> GROWTH_SHIFT, MAX_GROWTH_PAGES);
         int delta = Math.min(Math.max(exact, step), room);
-        int old = Mem.grow(delta);
-        if (old < 0) {
+        if (Mem.grow(delta) < 0) {
             // Refused (a declared maximum): the request alone may still fit.
             delta = exact;
-            old = Mem.grow(delta);
-            if (old < 0) {
+            if (Mem.grow(delta) < 0) {
                 return false;
             }
         }
-        int base = old << Mem.PAGE_SHIFT;
         int end = base + (delta << Mem.PAGE_SHIFT);
-        if (extend && base == lastEnd) {
-            Heaps.extendTo(t, lastEnd, end);
-        } else {
-            Heaps.add(t, base + UNIT, end);
-        }
+        Heaps.attach(t, extend ? base : base + UNIT, end, !extend);
         Mem.putInt(t + State.SOURCE_A, end);
         return true;
     }
@@ -127,7 +141,15 @@ public final class Source {
      */
     static int boot(int t, int end, int kind) {
         State.init(t);
-        set(t, kind, end, MAX_PAGES);
+        return bootZeroed(t, end, kind);
+    }
+
+    /** {@link #boot} where the state block's bytes are all zero already (a fresh memory). */
+    static int bootZeroed(int t, int end, int kind) {
+        // A zero state block is a Manual source already (an arena needs neither word).
+        if (kind != MANUAL) {
+            set(t, kind, end, MAX_PAGES);
+        }
         Heaps.add(t, t + State.size() + UNIT, end);
         return t;
     }
@@ -138,9 +160,13 @@ public final class Source {
      * heap from there to the end of the region or of the memory, whichever comes first; later
      * growth never takes memory past {@code limit} ({@code limit <= 0}, i.e. 2 GiB or more
      * unsigned, means no limit). Returns the handle, or 0 when the part of the region that
-     * exists cannot hold the state block and a chunk.
+     * exists cannot hold the state block and a chunk, or when a limit is given to a build
+     * without region limits ({@link Features#regionLimit()}).
      */
     static int bootInRegion(int start, int limit, int kind) {
+        if (limit > 0 && !Features.regionLimit()) {
+            return 0;
+        }
         int memoryEnd = Math.min(Mem.pages(), MAX_PAGES) << Mem.PAGE_SHIFT;
         int end = (limit <= 0 ? memoryEnd : Math.min(limit, memoryEnd)) & Chunk.SIZE_MASK;
         int t = (start + UNIT - 1) & Chunk.SIZE_MASK;

@@ -12,7 +12,8 @@ package talc.core;
  *  t+56   fragment count         t+60  heap count           t+64  claimed bytes
  *  t+72   total allocations      t+80  total allocated bytes
  *  t+88   total heaps            t+96  total claimed bytes   (u64 running totals)
- *  t+104  bin heads, one u32 per bin (address of the first gap, 0 = empty)
+ *  t+104  always 0: the head of an empty list "below bin 0" ({@link #NO_BIN})
+ *  t+108  bin heads, one u32 per bin (address of the first gap, 0 = empty)
  *  then, in checked builds only ({@link Features#checked()}):
  *  +0     heap list head (first chunk of the newest heap, see {@link HeapList})
  * </pre>
@@ -34,7 +35,13 @@ final class State {
     static final int TOTAL_ALLOCATED_BYTES = 80;
     static final int TOTAL_HEAP_COUNT = 88;
     static final int TOTAL_CLAIMED_BYTES = 96;
-    static final int BIN_HEADS = 104;
+    /**
+     * A word that stays 0, just below the bin heads: {@code binHead(t, -1)}, an empty list, so
+     * the search of the bin below a request's bin needs no test for bin 0 ({@link Alloc}). It
+     * costs no state bytes: both binnings' blocks round up to the same size with it.
+     */
+    static final int NO_BIN = 104;
+    static final int BIN_HEADS = NO_BIN + 4;
 
     private State() {
     }

@@ -31,6 +31,8 @@ public final class Talc {
     public static final int MAX_REQUEST = Chunk.MAX_REQUEST;
     /** Alignment of every allocation. */
     public static final int MIN_ALIGN = Chunk.UNIT;
+    /** log2 of {@link #MIN_ALIGN}. */
+    private static final int UNIT_SHIFT = 4;
 
     /** Misuse kind (checked builds): the pointer is not 16-aligned. */
     public static final int MISALIGNED = Misuse.MISALIGNED;
@@ -71,7 +73,7 @@ public final class Talc {
      * (0: none).
      */
     public static void useGrowingSource(int t, int kind, int lastHeapEnd) {
-        Source.set(t, kind, lastHeapEnd, Source.MAX_PAGES);
+        Source.set(t, kind, lastHeapEnd == 0 ? Source.NO_HEAP : lastHeapEnd, Source.MAX_PAGES);
     }
 
     /** Sets the source to Manual. */
@@ -85,12 +87,13 @@ public final class Talc {
     }
 
     /**
-     * Creates an allocator with a growing source in memory it already owns: the state block at
-     * {@code t} and the first heap after it up to {@code end} (both 16-aligned, at least
-     * {@code stateSize() + 32} bytes apart). Returns {@code t}.
+     * Creates an allocator with the source {@code kind} (a growing one, or Manual for an arena)
+     * in memory it already owns and that is still all zero (a fresh wasm memory): the state block at {@code t} and the first heap after it up to
+     * {@code end} (both 16-aligned, at least {@code stateSize() + 32} bytes apart). Returns
+     * {@code t}.
      */
     public static int bootInPlace(int t, int end, int kind) {
-        return Source.boot(t, end, kind);
+        return Source.bootZeroed(t, end, kind);
     }
 
     /**
@@ -147,15 +150,22 @@ public final class Talc {
         if ((size | need) < 0 || need > MAX_REQUEST) {
             return 0;
         }
-        int ptr = Alloc.tryAllocate(t, req, align, need);
-        if (ptr == 0 && Source.acquire(t, need)) {
-            ptr = Alloc.tryAllocate(t, req, align, need);
+        if (Features.source() == Source.MANUAL) {
+            // A build whose allocator never acquires memory (an arena): one attempt.
+            return Alloc.tryAllocate(t, req, align, need);
         }
-        return ptr;
+        // Two attempts at most: the source is asked once per request, so no source can loop.
+        // (One call site: wasm-opt inlines the allocation path here.)
+        for (boolean acquired = false; ; acquired = true) {
+            int ptr = Alloc.tryAllocate(t, req, align, need);
+            if (ptr != 0 || acquired || !Source.acquire(t, need)) {
+                return ptr;
+            }
+        }
     }
 
     public static void free(int t, int ptr) {
-        if (ptr != 0 && verify(t, ptr)) {
+        if (verify(t, ptr)) {
             release(t, ptr);
         }
     }
@@ -186,15 +196,18 @@ public final class Talc {
     }
 
     /**
-     * Whether {@code ptr} (nonzero) may be freed or resized. Unchecked builds test only what
-     * costs nothing: it is 16-aligned and its header lies in memory (so a wild pointer cannot
-     * make the call trap). Checked builds answer {@code true} exactly for a live allocation
-     * with intact boundary tags, and otherwise {@code false} after reporting the misuse through
-     * {@link Report}.
+     * Whether {@code ptr} may be freed or resized: {@code false} for 0 (nothing to do, nothing
+     * reported). Unchecked builds test only what costs nothing: it is 16-aligned and its header
+     * lies in memory (so a wild pointer cannot make the call trap). Checked builds answer
+     * {@code true} exactly for a live allocation with intact boundary tags, and otherwise
+     * {@code false} after reporting the misuse through {@link Report}.
      */
     public static boolean verify(int t, int ptr) {
         if (!Features.checked()) {
-            return (ptr & (Chunk.UNIT - 1)) == 0 && Mem.holds(ptr);
+            return Mem.holdsAligned(ptr, UNIT_SHIFT);
+        }
+        if (ptr == 0) {
+            return false;
         }
         int kind = Misuse.check(t, ptr);
         if (kind != 0) {
@@ -230,7 +243,21 @@ public final class Talc {
 
     /** Bytes usable at {@code ptr} (at least what was asked for); 0 for 0. */
     public static int usableSize(int ptr) {
-        return ptr == 0 ? 0 : (Chunk.header(ptr) & Chunk.SIZE_MASK) - Chunk.overhead();
+        return ptr == 0 ? 0 : usable(ptr);
+    }
+
+    /**
+     * {@code malloc_usable_size}: bytes usable at {@code ptr}, or 0 when {@link #verify} rejects
+     * it (0, misaligned, outside memory; checked builds: anything but a live allocation, after
+     * reporting it).
+     */
+    public static int usableSize(int t, int ptr) {
+        return verify(t, ptr) ? usable(ptr) : 0;
+    }
+
+    /** Bytes usable in the allocated chunk at {@code ptr}. */
+    private static int usable(int ptr) {
+        return (Chunk.header(ptr) & Chunk.SIZE_MASK) - Chunk.overhead();
     }
 
     /**

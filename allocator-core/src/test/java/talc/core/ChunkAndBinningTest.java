@@ -72,7 +72,7 @@ class ChunkAndBinningTest {
         Features.configure(false, true, true, true, false);
         Mem.reset(1, 1);
         int t = Talc.init(Fixture.STATE_ADDR);
-        assertEquals(-1, Bitmap.scan(t, 0));
+        assertTrue(Bitmap.scan(t, 0) >= Binning.binCount(), "none");
         Bitmap.set(t, 3);
         Bitmap.set(t, 70);
         Bitmap.set(t, 146);
@@ -80,10 +80,28 @@ class ChunkAndBinningTest {
         assertEquals(3, Bitmap.scan(t, 3));
         assertEquals(70, Bitmap.scan(t, 4));
         assertEquals(146, Bitmap.scan(t, 71));
-        assertEquals(-1, Bitmap.scan(t, 147));
+        assertTrue(Bitmap.scan(t, 147) >= Binning.binCount(), "none at or above the last bin");
         Bitmap.clear(t, 70);
         assertFalse(Bitmap.isSet(t, 70));
         assertEquals(146, Bitmap.scan(t, 4));
+    }
+
+    @Test
+    void oneWordBitmapScanFindsTheLowestSetBinAtOrAbove() {
+        Features.configure(true, true, true, true, false);
+        Mem.reset(1, 1);
+        int t = Talc.init(Fixture.STATE_ADDR);
+        int last = Binning.binCount() - 1;
+        assertTrue(Bitmap.scan(t, 0) >= Binning.binCount(), "none");
+        Bitmap.set(t, 0);
+        Bitmap.set(t, last);
+        assertEquals(0, Bitmap.scan(t, 0));
+        assertEquals(last, Bitmap.scan(t, 1));
+        assertTrue(Bitmap.scan(t, Binning.binCount()) >= Binning.binCount(), "none above the last bin");
+        Bitmap.clear(t, 0);
+        assertFalse(Bitmap.isSet(t, 0));
+        assertTrue(Bitmap.isSet(t, last));
+        assertEquals(last, Bitmap.scan(t, 0));
     }
 
     @Test

@@ -163,6 +163,20 @@ class SourceTest {
     }
 
     @Test
+    void withoutRegionLimitsARegionTakesNoLimitAndGrowthIsBoundOnlyByMaxPages() {
+        // The build of the modules that own their memory: the limit is Source.MAX_PAGES, a constant.
+        Features.setRegionLimit(false);
+        Mem.reset(1, 64);
+        assertEquals(0, Talc.bootInRegion(4096, 1 << 20, Source.GROW_AND_EXTEND), "a limit is refused");
+        int t = Talc.bootInRegion(4096, 0, Source.GROW_AND_EXTEND);
+        assertNotEquals(0, t);
+        int p = Talc.malloc(t, 1 << 20);
+        assertNotEquals(0, p, "grows memory");
+        assertTrue(Mem.pages() > 16);
+        Talc.free(t, p);
+    }
+
+    @Test
     void bootFailsCleanlyWhenMemoryCannotGrow() {
         Mem.reset(2, 2);
         assertEquals(0, Talc.bootGrowing(Source.GROW_AND_EXTEND));

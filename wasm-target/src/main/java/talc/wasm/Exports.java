@@ -34,7 +34,9 @@ public final class Exports {
      * The module's start function (the post-processing makes this export the wasm {@code start}
      * of a module that owns its memory, and drops it from an imported-memory module): writes the
      * allocator's state block at address 16 and its first heap up to the end of the initial
-     * pages ({@link ModuleLayout}). It needs no {@code memory.grow}, so it cannot fail.
+     * pages ({@link ModuleLayout}). It needs no {@code memory.grow}, so it cannot fail, and it
+     * runs before anything else can touch the memory, which is still all zero, so the state
+     * block needs no clearing.
      */
     @Export(name = START_EXPORT)
     public static void start() {
@@ -122,7 +124,7 @@ public final class Exports {
      */
     @Export(name = "malloc_usable_size")
     public static int mallocUsableSize(int ptr) {
-        return ptr != 0 && Talc.verify(handle(), ptr) ? Talc.usableSize(ptr) : 0;
+        return Talc.usableSize(handle(), ptr);
     }
 
     /**

@@ -46,6 +46,24 @@ public final class WasmFeatures {
         return false;
     }
 
+    /**
+     * Whether heaps can be truncated (and the {@code HEAP_FIRST} flag kept): on for TeaVM apps,
+     * whose arenas give empty blocks back ({@code talc.teavm.NativeArena}); the module build
+     * ({@code talc.wasm.build.TeaVMCompile}) turns it off, since no module exports a truncation.
+     */
+    public static boolean truncation() {
+        return true;
+    }
+
+    /**
+     * Whether a growing source keeps a limit below {@code Source.MAX_PAGES} in its state: on for
+     * TeaVM apps and the module with an imported memory ({@code talc_init(start, limit)}); the
+     * module build turns it off in the modules that own their memory.
+     */
+    public static boolean regionLimit() {
+        return true;
+    }
+
     /** The module's one allocator grows memory and extends its last heap ({@code Source.GROW_AND_EXTEND}). */
     public static int source() {
         return Source.GROW_AND_EXTEND;

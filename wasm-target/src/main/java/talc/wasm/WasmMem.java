@@ -13,7 +13,8 @@ import org.teavm.interop.Unmanaged;
  * methods without knowing it. The accessors are {@link Address} reads and writes, which TeaVM
  * turns into single {@code i32.load}/{@code i64.store}/... instructions. The three memory
  * instructions TeaVM cannot express from Java ({@code memory.fill}, {@code memory.copy} and a
- * {@code memory.grow} whose result is kept) are {@code native} methods that the build-time plugin
+ * {@code memory.grow} whose result is kept), and two integer instructions the core's checks want
+ * ({@code i32.rotr}, {@code i32.lt_u}), are {@code native} methods that the build-time plugin
  * {@code talc.wasm.build.MemoryIntrinsic} replaces with the instruction itself at every call
  * site; these natives therefore never become functions or imports.
  *
@@ -86,4 +87,31 @@ public final class WasmMem {
     public static boolean holds(int addr) {
         return (addr >>> 16) < pages();
     }
+
+    /**
+     * Whether {@code addr} is a nonzero multiple of {@code 1 << shift} below the memory's end (so
+     * the word below it is in memory too), in one unsigned compare: rotating right by
+     * {@code shift} moves the low bits to the top, so a misaligned address becomes at least
+     * {@code 1 << (32 - shift)}, and subtracting one makes 0 the largest unsigned value. An
+     * aligned nonzero address below {@code pages << 16} rotates into
+     * {@code [1, pages << (16 - shift))}, one less is below {@code (pages << (16 - shift)) - 1},
+     * and every other address is not ({@code pages <= 65536}, so that bound is below
+     * {@code 1 << (32 - shift)}).
+     */
+    public static boolean holdsAligned(int addr, int shift) {
+        return lessUnsigned(rotateRight(addr, shift) - 1, (pages() << (PAGE_SHIFT - shift)) - 1);
+    }
+
+    /** log2 of the wasm page size. */
+    private static final int PAGE_SHIFT = 16;
+
+    /**
+     * {@code i32.rotr}. (TeaVM's {@code Integer.rotateRight} and {@code compareUnsigned} bring
+     * in class initialisation, and wasm-opt does not turn their spelled-out forms back into the
+     * instructions.)
+     */
+    private static native int rotateRight(int value, int distance);
+
+    /** {@code i32.lt_u}: whether {@code a < b} as unsigned numbers. */
+    private static native boolean lessUnsigned(int a, int b);
 }

@@ -1,6 +1,7 @@
 package talc.wasm.build;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.teavm.ast.Expr;
 import org.teavm.ast.InvocationExpr;
@@ -9,6 +10,9 @@ import org.teavm.backend.wasm.intrinsics.WasmIntrinsicManager;
 import org.teavm.backend.wasm.model.expression.WasmCopy;
 import org.teavm.backend.wasm.model.expression.WasmExpression;
 import org.teavm.backend.wasm.model.expression.WasmFill;
+import org.teavm.backend.wasm.model.expression.WasmIntBinary;
+import org.teavm.backend.wasm.model.expression.WasmIntBinaryOperation;
+import org.teavm.backend.wasm.model.expression.WasmIntType;
 import org.teavm.backend.wasm.model.expression.WasmMemoryGrow;
 import org.teavm.model.ClassReaderSource;
 import org.teavm.model.ElementModifier;
@@ -18,7 +22,8 @@ import org.teavm.model.MethodReference;
 
 /**
  * Compiles the native methods of {@code talc.wasm.WasmMem} into single wasm instructions at every
- * call site.
+ * call site: {@code memory.grow}, {@code memory.fill}, {@code memory.copy}, {@code i32.rotr} and
+ * {@code i32.lt_u}.
  *
  * <p>Why it exists: TeaVM's own {@code WasmHeap.growMemory} emits {@code memory.grow} but drops the
  * result, so a failed grow is invisible, and TeaVM's {@code Address.fill}/{@code moveMemoryBlock}
@@ -40,6 +45,14 @@ final class MemoryIntrinsic implements WasmIntrinsic {
             new MethodDescriptor("fill", int.class, int.class, int.class, void.class);
     private static final MethodDescriptor COPY =
             new MethodDescriptor("copy", int.class, int.class, int.class, void.class);
+    private static final MethodDescriptor ROTATE_RIGHT =
+            new MethodDescriptor("rotateRight", int.class, int.class, int.class);
+    private static final MethodDescriptor LESS_UNSIGNED =
+            new MethodDescriptor("lessUnsigned", int.class, int.class, boolean.class);
+    /** The two-operand {@code i32} instructions, by method. */
+    private static final Map<MethodDescriptor, WasmIntBinaryOperation> INT_BINARY = Map.of(
+            ROTATE_RIGHT, WasmIntBinaryOperation.ROTR,
+            LESS_UNSIGNED, WasmIntBinaryOperation.LT_UNSIGNED);
 
     private final ClassReaderSource classes;
 
@@ -53,7 +66,8 @@ final class MemoryIntrinsic implements WasmIntrinsic {
             return false;
         }
         MethodDescriptor descriptor = method.getDescriptor();
-        if (!descriptor.equals(GROW) && !descriptor.equals(FILL) && !descriptor.equals(COPY)) {
+        if (!descriptor.equals(GROW) && !descriptor.equals(FILL) && !descriptor.equals(COPY)
+                && !INT_BINARY.containsKey(descriptor)) {
             return false;
         }
         MethodReader reader = classes.resolve(method);
@@ -66,6 +80,11 @@ final class MemoryIntrinsic implements WasmIntrinsic {
         MethodDescriptor descriptor = invocation.getMethod().getDescriptor();
         if (descriptor.equals(GROW)) {
             return new WasmMemoryGrow(manager.generate(args.get(0)));
+        }
+        WasmIntBinaryOperation binary = INT_BINARY.get(descriptor);
+        if (binary != null) {
+            return new WasmIntBinary(WasmIntType.INT32, binary, manager.generate(args.get(0)),
+                    manager.generate(args.get(1)));
         }
         if (descriptor.equals(FILL)) {
             WasmFill fill = new WasmFill();

@@ -49,6 +49,11 @@ final class TeaVMCompile {
      * Compiles {@code variant} into {@code <teavmDir>/<name>.wasm} and returns that file. The
      * {@code layout} is compiled into {@code talc.wasm.ModuleLayout}.
      */
+    /** The feature {@code talc.core.Features#truncation()}, off in every module. */
+    static final String TRUNCATION = "truncation";
+    /** The feature {@code talc.core.Features#regionLimit()}, on only in the imported-memory module. */
+    static final String REGION_LIMIT = "regionLimit";
+
     static File compile(Variant variant, File teavmDir, MemoryLayout layout) throws BuildException {
         TeaVMTool tool = new TeaVMTool();
         tool.setTargetType(TeaVMTargetType.WEBASSEMBLY);
@@ -65,6 +70,13 @@ final class TeaVMCompile {
         tool.getClassesToPreserve().add(EXPORTS_CLASS);
         tool.setClassLoader(TeaVMCompile.class.getClassLoader());
         tool.setLog(new ConsoleTeaVMToolLog(false));
+        // No module exports a truncation, so none keeps the HEAP_FIRST flag it needs (27 bytes
+        // of talc.wasm); the checked build keeps the flag for its heap check and walk anyway.
+        tool.getProperties().setProperty(BuildConstants.FEATURE_PREFIX + TRUNCATION, "false");
+        // Only a module serving a region of an imported memory has a growth limit of its own;
+        // the others grow up to Source.MAX_PAGES, a constant then.
+        tool.getProperties().setProperty(BuildConstants.FEATURE_PREFIX + REGION_LIMIT,
+                Boolean.toString(variant.importedMemory()));
         for (Map.Entry<String, String> feature : variant.features().entrySet()) {
             tool.getProperties().setProperty(BuildConstants.FEATURE_PREFIX + feature.getKey(), feature.getValue());
         }
