@@ -70,14 +70,6 @@ final class Alloc {
         // Gaps are 16-aligned, so only a higher alignment can need padding. Speed builds say so,
         // and with malloc's constant 16 the padding code folds away; size builds save the test.
         int base = Features.speed() && align <= UNIT ? gap : Chunk.alignUp(gap, align);
-        if (Features.speed() && base == gap && size - req >= UNIT
-                && Gaps.reshape(t, gap, size, gap + req, size - req, 0)) {
-            // The rest stays a gap of the same bin, in the list where the gap was.
-            Chunk.writeGuard(base);
-            Chunk.setHeader(base, req | ALLOCATED | flags);
-            Counters.allocated(t, req);
-            return base;
-        }
         Gaps.deregister(t, gap, size);
         if (base != gap) {
             int padding = base - gap;

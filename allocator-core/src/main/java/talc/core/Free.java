@@ -21,10 +21,6 @@ final class Free {
         int aboveHeader = Chunk.header(above);
         if ((aboveHeader & ALLOCATED) == 0) {
             int aboveSize = aboveHeader & SIZE_MASK;
-            if (Features.speed() && (h & BELOW_FREE) == 0
-                    && Gaps.reshape(t, above, aboveSize, base, size + aboveSize, flags)) {
-                return;
-            }
             Gaps.deregister(t, above, aboveSize);
             size += aboveSize;
         } else {
@@ -38,9 +34,6 @@ final class Free {
             int belowSize = Chunk.footerBelow(base);
             base -= belowSize;
             flags = Chunk.header(base) & Chunk.heapFirst();
-            if (Features.speed() && Gaps.reshape(t, base, belowSize, base, size + belowSize, flags)) {
-                return;
-            }
             Gaps.deregister(t, base, belowSize);
             size += belowSize;
         }

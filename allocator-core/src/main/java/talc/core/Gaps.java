@@ -12,11 +12,6 @@ package talc.core;
  * Invariants: a gap is in the list of {@code Binning.bin(size)} exactly once; the bitmap bit of a
  * bin is set exactly when its list is non-empty; registering and deregistering are O(1) and keep
  * the available-bytes and fragment counters.
- *
- * <p>Speed builds ({@link Features#speed()}) also change a gap in place ({@link #reshape}) when it
- * stays in its bin: the common case at the top of a heap, where most allocations split the big
- * free chunk and most frees merge back into it, and which would otherwise take the gap out of its
- * list, clear and set its bin's bitmap bit, and push it back each time.
  */
 final class Gaps {
     static final int NEXT = 0;
@@ -43,33 +38,6 @@ final class Gaps {
         }
         Mem.putInt(slot, base);
         Counters.gapAdded(t, size);
-    }
-
-    /**
-     * Speed builds: turns the gap at {@code from} of {@code oldSize} bytes into the gap at
-     * {@code to} of {@code size} bytes (header {@code flags} as for {@link #register}) if both
-     * sizes fall into the same bin, taking over its place in the list; returns whether it did.
-     * The new gap covers the old one's last word, and the two gaps' link words do not overlap
-     * ({@code from} and {@code to} are equal or a unit or more apart).
-     */
-    static boolean reshape(int t, int from, int oldSize, int to, int size, int flags) {
-        if (Binning.bin(size) != Binning.bin(oldSize)) {
-            return false;
-        }
-        if (to != from) {
-            int next = Mem.getInt(from + NEXT);
-            int prev = Mem.getInt(from + PREV);
-            Mem.putInt(to + NEXT, next);
-            Mem.putInt(to + PREV, prev);
-            Mem.putInt(prev, to);
-            if (next != 0) {
-                Mem.putInt(next + PREV, to);
-            }
-        }
-        Chunk.writeGap(to, size, flags);
-        Counters.gapRemoved(t, oldSize);
-        Counters.gapAdded(t, size);
-        return true;
     }
 
     /** Unlinks the gap at {@code base} of {@code size} bytes from its list. */
