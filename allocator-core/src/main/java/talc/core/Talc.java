@@ -88,9 +88,9 @@ public final class Talc {
 
     /**
      * Creates an allocator with the source {@code kind} (a growing one, or Manual for an arena)
-     * in memory it already owns and that is still all zero (a fresh wasm memory): the state block at {@code t} and the first heap after it up to
-     * {@code end} (both 16-aligned, at least {@code stateSize() + 32} bytes apart). Returns
-     * {@code t}.
+     * in memory it already owns and that is still all zero (a fresh wasm memory): the state
+     * block at {@code t} and the first heap after it up to {@code end} (both 16-aligned, at
+     * least {@code stateSize() + 32} bytes apart). Returns {@code t}.
      */
     public static int bootInPlace(int t, int end, int kind) {
         return Source.bootZeroed(t, end, kind);
