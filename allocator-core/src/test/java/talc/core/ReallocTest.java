@@ -1,5 +1,6 @@
 package talc.core;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
@@ -44,6 +45,26 @@ class ReallocTest {
         assertEquals(p, Talc.realloc(f.t, p, 99), "same chunk size: nothing to do");
         f.scan();
         Talc.free(f.t, guard);
+    }
+
+    @Test
+    void reallocWithinTheSameChunkSizeWritesNothing() {
+        Fixture f = heap();
+        int low = Talc.malloc(f.t, 500);
+        int p = Talc.malloc(f.t, 100);
+        int high = Talc.malloc(f.t, 500);
+        Talc.malloc(f.t, 10); // keeps high from merging with the rest of the heap
+        Talc.free(f.t, high);
+        Talc.free(f.t, low);
+        // Free chunks on both sides, in one list with the one above second: a resize would take
+        // that one out and push it back at the head; a realloc to the same chunk size must leave
+        // every byte as it is.
+        byte[] before = Fixture.memorySnapshot();
+        for (int n : new int[] {100, 93, Chunk.sizeFor(100) - Chunk.overhead()}) {
+            assertEquals(p, Talc.realloc(f.t, p, n), "realloc(p, " + n + ")");
+            assertArrayEquals(before, Fixture.memorySnapshot(), "realloc(p, " + n + ") wrote to memory");
+        }
+        f.scan();
     }
 
     @Test
