@@ -108,10 +108,10 @@ public final class Talc {
 
     public static int malloc(int t, int size) {
         if (Features.speed()) {
-            // The bin pop alone first (see Features.speed); a size of 2 GiB or more (negative)
-            // and one too large skip it, and the general path refuses them.
+            // The bin pop alone first (see Features.speed); a request out of range skips it,
+            // and the general path refuses it.
             int req = Chunk.sizeFor(size);
-            if ((size | req) >= 0 && req <= MAX_REQUEST) {
+            if (inRange(size, req)) {
                 int ptr = Alloc.pop(t, req, MIN_ALIGN, req);
                 if (ptr != 0) {
                     return ptr;
@@ -145,9 +145,7 @@ public final class Talc {
     private static int allocate(int t, int size, int align) {
         int req = Chunk.sizeFor(size);
         int need = Alloc.need(req, align);
-        // A negative size is an unsigned one of 2 GiB or more; a negative need overflowed. The
-        // need is larger than the size, so bounding the need bounds the size too.
-        if ((size | need) < 0 || need > MAX_REQUEST) {
+        if (!inRange(size, need)) {
             return 0;
         }
         if (Features.source() == Source.MANUAL) {
@@ -162,6 +160,15 @@ public final class Talc {
                 return ptr;
             }
         }
+    }
+
+    /**
+     * Whether a request of {@code size} bytes that needs {@code need} gap bytes can be served at
+     * all. A negative size is an unsigned one of 2 GiB or more; a negative need overflowed. The
+     * need is larger than the size, so bounding the need bounds the size too.
+     */
+    private static boolean inRange(int size, int need) {
+        return (size | need) >= 0 && need <= MAX_REQUEST;
     }
 
     public static void free(int t, int ptr) {
