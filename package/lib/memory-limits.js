@@ -1,6 +1,7 @@
-// The maximumPages option of a module that owns its memory. The shipped modules declare no
-// maximum, so the loader writes one into the module's memory section before compiling it: the
-// engine then refuses memory.grow past it, and the allocator answers such a request with 0, as
+// The maximumPages option of a module that owns its memory. The shipped growing modules declare
+// the maximum 32767 pages (all the memory below 2 GiB, which the allocator can address), so the
+// loader writes a lower one into the module's memory section before compiling it: the engine
+// then refuses memory.grow past it, and the allocator answers such a request with 0, as
 // it does for any grow that fails (the tests' -max256 builds are made the same way at build
 // time). A declared maximum also lets an engine reserve less address space.
 

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
-    HEADER, KiB, MAX_REQUEST, MiB, PAGE, TWO_GIB, USABLE_SLACK,
+    ADDRESSABLE_PAGES, HEADER, KiB, MAX_REQUEST, MiB, PAGE, TWO_GIB, USABLE_SLACK,
     blockProblem, checkPattern, checkZero, compile, feature, fillPattern, findOverlap, hex, instantiate, moduleImports,
     overhead, variants,
 } from './talc.mjs';
@@ -614,9 +614,14 @@ function abiTests(v) {
             }
             assert.ok(failedAt > 0, `64 KiB mallocs never failed below 2 GiB (failed at ${failedAt})`);
             assert.ok(failedAt <= 16, `${failedAt} blocks of 64 KiB from 16 pages`);
-            // Memory above 2 GiB, grown by someone else, is not used either.
-            t.growForeign(64, 0xB8);
-            assert.ok(t.bytes > TWO_GIB);
+            if (v.maxPages === ADDRESSABLE_PAGES) {
+                // The module's own memory declares the maximum: nobody can grow it past 2 GiB.
+                assert.throws(() => t.memory.grow(1), RangeError, 'memory grew past its declared maximum');
+            } else {
+                // Memory above 2 GiB, grown by someone else, is not used either.
+                t.growForeign(64, 0xB8);
+                assert.ok(t.bytes > TWO_GIB);
+            }
             for (const n of [64 * KiB, 1 * MiB]) {
                 assert.equal(t.malloc(n), 0, `malloc(${n}) used memory above 2 GiB`);
             }

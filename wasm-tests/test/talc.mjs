@@ -27,6 +27,11 @@ export const PAGE = 65536;
 export const KiB = 1024;
 export const MiB = 1024 * 1024;
 export const TWO_GIB = 2 ** 31;
+/**
+ * Pages of memory the allocator can address (Source.MAX_PAGES: every address stays below
+ * 2 GiB). A growing module that owns its memory declares it as its memory's maximum.
+ */
+export const ADDRESSABLE_PAGES = TWO_GIB / PAGE - 1;
 /** Largest request the allocator accepts; anything above fails with 0. */
 export const MAX_REQUEST = 0x7FFF0000;
 /** Upper bound (exclusive) on usable size beyond the request: header word + unit rounding + unsplit rest. */

@@ -85,10 +85,12 @@ public final class Features {
     /**
      * Whether a growing source may be limited to fewer pages than {@code Source.MAX_PAGES} (an
      * allocator serving a region of a shared memory, {@code Talc.bootInRegion} with a limit), so
-     * that its state block keeps the limit. Off, the limit is the constant {@code MAX_PAGES} and
-     * {@code bootInRegion} refuses a limit. On on the JVM (tests may turn it off,
-     * {@link #setRegionLimit}) and in TeaVM apps; the module build turns it off in the modules
-     * that own their memory.
+     * that its state block keeps the limit. Off, the limit is the constant {@code MAX_PAGES},
+     * which the memory itself must enforce: the source grows without checking it, and relies on
+     * {@code memory.grow} failing past it (the modules that own their memory declare it as their
+     * memory's maximum; the JVM's simulated memory stops far below it). {@code bootInRegion}
+     * then refuses a limit. On on the JVM (tests may turn it off, {@link #setRegionLimit}) and
+     * in TeaVM apps; the module build turns it off in the modules that own their memory.
      */
     public static boolean regionLimit() {
         return regionLimit;

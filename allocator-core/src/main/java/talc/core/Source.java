@@ -32,7 +32,8 @@ import static talc.core.Chunk.UNIT;
  * {@code pages} is the current memory size: geometric growth of 3/16 (about 19%) of memory,
  * capped at 16 MiB a step, with the request itself as the floor. If that grow fails, it retries
  * once with {@code k'} alone. Memory above {@link #MAX_PAGES} is never used (addresses are
- * positive {@code int}s).
+ * positive {@code int}s): with region limits the source stops there itself, without them the
+ * memory must refuse to grow past it ({@link Features#regionLimit()}).
  *
  * <p>Why 3/16 (measured by {@code GrowthPolicyReport} in the tests): growing exactly takes 1025
  * {@code memory.grow} calls to hold 64 MiB in 64 KiB blocks (about half a millisecond each in
@@ -96,7 +97,6 @@ public final class Source {
 
     private static boolean grow(int t, int kind, int need) {
         int pages = Mem.pages();
-        int room = maxPages(t) - pages;
         int lastEnd = Mem.getInt(t + State.SOURCE_A);
         // Where the new pages will start: nothing can grow memory between this memory.size and
         // the memory.grow below. (Past room, base may wrap; then nothing is grown.)
@@ -115,11 +115,16 @@ public final class Source {
         // at least need bytes fits it, and a failed allocation has looked at every bin that can
         // hold one), so the gap is smaller than need.
         int exact = (bytes + Mem.PAGE_SIZE - 1) >>> Mem.PAGE_SHIFT;
-        if (exact > room) {
-            return false;
+        int delta = Math.max(exact, Math.min(pages * GROWTH_NUMERATOR >>> GROWTH_SHIFT, MAX_GROWTH_PAGES));
+        if (Features.regionLimit()) {
+            // Without region limits the memory itself refuses to grow past MAX_PAGES (a module
+            // that owns its memory declares that maximum), and the retry below covers the rest.
+            int room = maxPages(t) - pages;
+            if (exact > room) {
+                return false;
+            }
+            delta = Math.min(delta, room);
         }
-        int step = Math.min(pages * GROWTH_NUMERATOR >>> GROWTH_SHIFT, MAX_GROWTH_PAGES);
-        int delta = Math.min(Math.max(exact, step), room);
         if (Mem.grow(delta) < 0) {
             // Refused (a declared maximum): the request alone may still fit.
             delta = exact;

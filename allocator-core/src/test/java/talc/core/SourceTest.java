@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Map;
+import java.util.Set;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -163,8 +166,9 @@ class SourceTest {
     }
 
     @Test
-    void withoutRegionLimitsARegionTakesNoLimitAndGrowthIsBoundOnlyByMaxPages() {
-        // The build of the modules that own their memory: the limit is Source.MAX_PAGES, a constant.
+    void withoutRegionLimitsARegionTakesNoLimitAndGrowthIsBoundByTheMemorysMaximum() {
+        // The build of the modules that own their memory: the limit is Source.MAX_PAGES, a
+        // constant that the memory's declared maximum enforces (here a lower one, 64 pages).
         Features.setRegionLimit(false);
         Mem.reset(1, 64);
         assertEquals(0, Talc.bootInRegion(4096, 1 << 20, Source.GROW_AND_EXTEND), "a limit is refused");
@@ -173,7 +177,24 @@ class SourceTest {
         int p = Talc.malloc(t, 1 << 20);
         assertNotEquals(0, p, "grows memory");
         assertTrue(Mem.pages() > 16);
+        // Past the maximum: the geometric step and the exact retry are both refused.
+        int pages = Mem.pages();
+        assertEquals(0, Talc.malloc(t, 64 << 16), "a request beyond the memory's maximum");
+        assertEquals(pages, Mem.pages());
+        // Two pages below the maximum the geometric step (at least 3 pages above 16) is
+        // refused, and the retry grows only what a request past the top gap needs.
+        Mem.setMaxPages(pages + 2);
+        int heapEnd = pages << Mem.PAGE_SHIFT;
+        int topGap = heapEnd - Talc.reserved(heapEnd);
+        int q = Talc.malloc(t, topGap + 1000);
+        assertNotEquals(0, q, "a request that fits below the maximum");
+        assertTrue(Mem.pages() > pages && Mem.pages() <= pages + 2, pages + " -> " + Mem.pages() + " pages");
+        // One heap, extended each time: from above the state block to the end of memory.
+        Map<Integer, Integer> heap = Map.of(t + Talc.stateSize() + Chunk.UNIT, Mem.pages() << Mem.PAGE_SHIFT);
+        assertEquals(Set.of(p, q), HeapScan.scan(t, heap).allocations.keySet());
+        Talc.free(t, q);
         Talc.free(t, p);
+        assertTrue(HeapScan.scan(t, heap).allocations.isEmpty());
     }
 
     @Test

@@ -26,7 +26,7 @@ import talc.wasm.Exports;
  *   <li>drop all data segments: they hold only runtime metadata and the initial values of static
  *       fields, and the allocator's statics start at zero, which a fresh memory already is;</li>
  *   <li>declare the memory with the fewest pages that still cover TeaVM's static area, where
- *       the static fields are addressed, and with no maximum (or the test maximum);</li>
+ *       the static fields are addressed, and with the variant's maximum ({@link Variant});</li>
  *   <li>{@code wasm-opt -O3} removes the dead runtime, the unused imports and the function
  *       table, and inlines the small accessors.</li>
  * </ol>

@@ -98,7 +98,12 @@ record Variant(String name, String purpose, Map<String, String> features, List<S
         inlining = List.copyOf(inlining);
     }
 
-    /** A variant with a growing source: the module, and its twin capped at {@link #TEST_MAX_PAGES}. */
+    /**
+     * A variant with a growing source: the module, whose memory declares the maximum
+     * {@link Source#MAX_PAGES} (the engine, not the allocator, then refuses to grow past the
+     * addresses the allocator can use: see {@code Features.regionLimit}), and its twin capped at
+     * {@link #TEST_MAX_PAGES}.
+     */
     private static Variant growing(String name, String purpose, Map<String, String> features, List<String> extraExports) {
         return growing(name, purpose, features, extraExports, List.of());
     }
@@ -106,7 +111,7 @@ record Variant(String name, String purpose, Map<String, String> features, List<S
     private static Variant growing(String name, String purpose, Map<String, String> features, List<String> extraExports,
                                    List<String> inlining) {
         return new Variant(name, purpose, features, extraExports, 0, false, List.of(
-                new Output(name + ".wasm", Output.NO_MAXIMUM),
+                new Output(name + ".wasm", Source.MAX_PAGES),
                 new Output(name + "-max" + TEST_MAX_PAGES + ".wasm", TEST_MAX_PAGES)), inlining);
     }
 
