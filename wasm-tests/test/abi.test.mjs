@@ -361,7 +361,7 @@ function abiTests(v) {
         const bad = [0, 3, 5, 6, 7, 12, 24, 48, 96, 100, 3 * 4096, 65535, 65537, 0x40000001, 0x7FFFFFFF,
             0x80000000 | 0, 0x80000000, 0xC0000000, -1, -16, -4096];
         for (const a of bad) {
-            for (const n of [0, 16, 1000]) {
+            for (const n of [0, 16, 1000, 0x7FFFFFFF]) {
                 assert.equal(t.alignedAlloc(a, n), 0, `aligned_alloc(${a}, ${n}) should fail`);
             }
         }

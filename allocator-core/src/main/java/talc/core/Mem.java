@@ -26,6 +26,8 @@ import java.util.Objects;
  *       {@code holdsAligned(addr, shift)}: whether {@code addr} is a nonzero multiple of
  *       {@code 1 << shift} ({@code 2 <= shift <= 15}) and {@code holds(addr)}. The checks that
  *       keep a bad pointer from making the allocator trap use these.</li>
+ *   <li>{@code lessUnsigned(a, b)}: {@code a < b} as unsigned numbers ({@code i32.lt_u}), for
+ *       range checks that must also refuse sizes of 2 GiB and more.</li>
  * </ul>
  * Everything else here ({@link #reset}, {@link #setMaxPages}, {@link #growCalls},
  * {@link #accesses}, {@link #map}, {@link #unmap}, {@link #segment}) is for the JVM: tests,
@@ -406,6 +408,11 @@ public final class Mem {
         }
         Segment s = table[addr >>> SLOT_SHIFT];
         return addr - Integer.BYTES >= s.base && addr - s.base < s.buffer.capacity();
+    }
+
+    /** Whether {@code a < b} as unsigned numbers. */
+    public static boolean lessUnsigned(int a, int b) {
+        return Integer.compareUnsigned(a, b) < 0;
     }
 
     /** Whether {@code addr} is a nonzero multiple of {@code 1 << shift} and {@link #holds} it. */

@@ -122,10 +122,15 @@ public final class Talc {
     }
 
     public static int alignedAlloc(int t, int align, int size) {
-        if (align <= 0 || (align & (align - 1)) != 0) {
-            return 0;
-        }
-        return allocate(t, size, align);
+        return powerOfTwo(align) ? allocate(t, size, align) : 0;
+    }
+
+    /**
+     * Whether {@code align} is a power of two up to 2^30 (one {@code i32.popcnt} in wasm). Not
+     * 2^31: with a chunk size that overflowed, its padding would wrap the need back into range.
+     */
+    private static boolean powerOfTwo(int align) {
+        return align > 0 && Integer.bitCount(align) == 1;
     }
 
     public static int calloc(int t, int n, int size) {
@@ -164,11 +169,12 @@ public final class Talc {
 
     /**
      * Whether a request of {@code size} bytes that needs {@code need} gap bytes can be served at
-     * all. A negative size is an unsigned one of 2 GiB or more; a negative need overflowed. The
-     * need is larger than the size, so bounding the need bounds the size too.
+     * all. A negative size is an unsigned one of 2 GiB or more; a need that overflowed is
+     * negative, 2 GiB or more unsigned, unless the size was (its chunk size wrapped). Otherwise
+     * the need is larger than the size, so bounding the need bounds the size too.
      */
     private static boolean inRange(int size, int need) {
-        return (size | need) >= 0 && need <= MAX_REQUEST;
+        return size >= 0 && Mem.lessUnsigned(need, MAX_REQUEST + 1);
     }
 
     public static void free(int t, int ptr) {
@@ -196,7 +202,8 @@ public final class Talc {
             release(t, ptr);
             return 0;
         }
-        if (size < 0 || size > MAX_REQUEST) {
+        if (!Mem.lessUnsigned(size, MAX_REQUEST + 1)) {
+            // Above MAX_REQUEST, or 2 GiB and more unsigned.
             return 0;
         }
         return Realloc.realloc(t, ptr, size);
@@ -273,11 +280,11 @@ public final class Talc {
      * or a bad alignment). For sources outside the core that add a heap per failed request.
      */
     public static int regionFor(int size, int align) {
-        if (align <= 0 || (align & (align - 1)) != 0) {
+        if (!powerOfTwo(align)) {
             return -1;
         }
         int need = Alloc.need(Chunk.sizeFor(size), align);
-        if ((size | need) < 0 || need > MAX_REQUEST) {
+        if (!inRange(size, need)) {
             return -1;
         }
         // claim puts the first chunk one unit above a 16-aligned base (room for its header).

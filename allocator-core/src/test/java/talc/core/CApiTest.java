@@ -66,6 +66,9 @@ class CApiTest {
         assertEquals(0, Talc.alignedAlloc(f.t, 3, 8));
         assertEquals(0, Talc.alignedAlloc(f.t, 24, 8));
         assertEquals(0, Talc.alignedAlloc(f.t, Integer.MIN_VALUE, 8), "2^31 is out of range");
+        // Regression (found by the fuzzer in an unreleased change): a chunk size that overflows
+        // to 2^31 + 16 plus padding for 2^31 wraps the need to 0.
+        assertEquals(0, Talc.alignedAlloc(f.t, Integer.MIN_VALUE, Integer.MAX_VALUE));
         assertEquals(0, Talc.alignedAlloc(f.t, 1 << 30, 8), "cannot be met in this heap");
         f.scan();
     }

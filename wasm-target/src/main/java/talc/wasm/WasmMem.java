@@ -113,5 +113,5 @@ public final class WasmMem {
     private static native int rotateRight(int value, int distance);
 
     /** {@code i32.lt_u}: whether {@code a < b} as unsigned numbers. */
-    private static native boolean lessUnsigned(int a, int b);
+    public static native boolean lessUnsigned(int a, int b);
 }
