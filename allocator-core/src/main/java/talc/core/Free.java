@@ -33,7 +33,9 @@ final class Free {
             }
             int belowSize = Chunk.footerBelow(base);
             base -= belowSize;
-            flags = Chunk.header(base) & Chunk.heapFirst();
+            // Tested first: a build without the flag must not keep the load (a load may trap,
+            // so wasm-opt cannot drop it even when its value is unused).
+            flags = Chunk.heapFirst() == 0 ? 0 : Chunk.header(base) & Chunk.heapFirst();
             Gaps.deregister(t, base, belowSize);
             size += belowSize;
         }
