@@ -71,6 +71,15 @@ final class Chunk {
         return Features.truncation() || Features.checked() ? HEAP_FIRST : 0;
     }
 
+    /**
+     * The {@link #HEAP_FIRST} flag of the chunk at {@code chunk} where the build keeps it, else
+     * 0 without reading the header (a load whose value is unused still stays in wasm: it could
+     * trap).
+     */
+    static int heapFirstOf(int chunk) {
+        return heapFirst() != 0 ? header(chunk) & HEAP_FIRST : 0;
+    }
+
     /** Bits of a header that hold the size. */
     static final int SIZE_MASK = -UNIT;
 

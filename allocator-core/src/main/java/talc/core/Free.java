@@ -33,7 +33,7 @@ final class Free {
             }
             int belowSize = Chunk.footerBelow(chunk);
             chunk -= belowSize;
-            flags = Chunk.header(chunk) & Chunk.heapFirst();
+            flags = Chunk.heapFirstOf(chunk);
             Gaps.deregister(t, chunk, belowSize);
             size += belowSize;
         }

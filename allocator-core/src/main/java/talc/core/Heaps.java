@@ -123,7 +123,7 @@ final class Heaps {
         if (end == heapEnd) {
             return heapEnd;
         }
-        int flags = Chunk.header(top) & Chunk.heapFirst();
+        int flags = Chunk.heapFirstOf(top);
         Gaps.deregister(t, top, size);
         if (end == lowest) {
             if (flags != 0) {
@@ -157,6 +157,6 @@ final class Heaps {
             return heapEnd;
         }
         int top = sentinel - Chunk.footerBelow(sentinel);
-        return (Chunk.header(top) & Chunk.heapFirst()) != 0 ? 0 : Chunk.payload(top);
+        return Chunk.heapFirstOf(top) != 0 ? 0 : Chunk.payload(top);
     }
 }
