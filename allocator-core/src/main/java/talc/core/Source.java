@@ -136,7 +136,7 @@ public final class Source {
         int end = base + (delta << Mem.PAGE_SHIFT);
         // Extending, the new chunk is the old sentinel, the header word below base; a new heap's
         // first chunk is the header word below base + UNIT (its payload aligned).
-        Heaps.attach(t, (extend ? base : base + UNIT) - Chunk.HEADER, end, !extend);
+        Heaps.attach(t, base + (extend ? -Chunk.HEADER : UNIT - Chunk.HEADER), end, !extend);
         Mem.putInt(t + State.SOURCE_A, end);
         return true;
     }
