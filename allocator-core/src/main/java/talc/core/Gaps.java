@@ -14,9 +14,9 @@ package talc.core;
  * and to the links at small positive offsets, and {@code prev + NEXT} is always the word that
  * points to the gap: the bin head in the state block, or the previous gap's next field.
  *
- * <p>Invariants: a gap is in the list of {@code Binning.bin(size)} exactly once; the bitmap bit of a
- * bin is set exactly when its list is non-empty; registering and deregistering are O(1) and keep
- * the available-bytes and fragment counters.
+ * <p>Invariants: a gap is in the list of {@code Binning.bin(size)} exactly once; the bitmap bit
+ * of a bin is set exactly when its list is non-empty; registering and deregistering are O(1)
+ * and keep the available-bytes and fragment counters.
  */
 final class Gaps {
     /** Offset of a gap's next link from its chunk address (the first payload word). */
@@ -35,22 +35,22 @@ final class Gaps {
     static void register(int t, int chunk, int size, int flags) {
         Chunk.writeGap(chunk, size, flags);
         int bin = Binning.bin(size);
-        int first = headLink(t, bin);
-        int head = Mem.getInt(first + NEXT);
+        int binLink = headLink(t, bin);
+        int head = Mem.getInt(binLink + NEXT);
         Mem.putInt(chunk + NEXT, head);
-        Mem.putInt(chunk + PREV, first);
+        Mem.putInt(chunk + PREV, binLink);
         if (head != 0) {
             Mem.putInt(head + PREV, chunk);
         } else {
             Bitmap.set(t, bin);
         }
-        Mem.putInt(first + NEXT, chunk);
+        Mem.putInt(binLink + NEXT, chunk);
         Counters.gapAdded(t, size);
     }
 
     /**
-     * The prev link of the first gap of {@code bin}: its bin head's address less {@link #NEXT},
-     * so that {@code headLink + NEXT} is the head.
+     * The prev link of the first gap of {@code bin}: the address of its bin head less
+     * {@link #NEXT}, as if the head were the next field of a gap there.
      */
     static int headLink(int t, int bin) {
         return State.binHead(t, bin) - NEXT;

@@ -15,9 +15,9 @@ import static talc.core.Chunk.SIZE_MASK;
  * A heap is listed by its first chunk (its address, {@link Chunk}). The word {@link #LINK}
  * bytes below it, in the heap's padding (a checked heap keeps 8 bytes in front of its first
  * chunk, see {@link Heaps#firstChunk}), holds the first chunk of the next heap in the list, or
- * 0. The head
- * is in the state block ({@link State#heapList}); new heaps go in front. Heaps are disjoint, so
- * the heap holding an address is the listed one with the highest first chunk at or below it.
+ * 0. The head is in the state block ({@link State#heapList}); new heaps go in front. Heaps are
+ * disjoint, so the heap holding an address is the listed one with the highest first chunk at
+ * or below it.
  */
 final class HeapList {
     /** Offset of a heap's link word below its first chunk: below the first chunk's guard word. */
