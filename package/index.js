@@ -3,7 +3,7 @@
 // another module uses too. The README (README_WASM.md in the repository) is the guide.
 
 import { formatCounters } from './lib/counters.js';
-import { withMaximumPages } from './lib/memory-limits.js';
+import { ADDRESSABLE_PAGES as MAX_PAGES, withMaximumPages } from './lib/memory-limits.js';
 import { TalcMisuseError, importsReportHook, misuseImports } from './lib/misuse.js';
 import { describe, readSource, shippedModuleUrl } from './lib/source.js';
 import { PAGE_SIZE, Talc, checkInt } from './lib/talc.js';
@@ -17,8 +17,6 @@ export const VARIANTS = Object.freeze([
 ]);
 /** The variant that works inside a memory passed as `memory`; the others own theirs. */
 const IN_MEMORY_VARIANT = 'talc-imported';
-/** Memory pages the allocator will use: it never takes memory at or above 2 GiB. */
-const MAX_PAGES = 32767;
 const C_ABI = ['malloc', 'free', 'realloc', 'calloc', 'aligned_alloc', 'malloc_usable_size'];
 const OPTIONS = new Set(['variant', 'source', 'initialPages', 'maximumPages', 'memory', 'start', 'limit']);
 

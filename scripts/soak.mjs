@@ -27,6 +27,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { ADDRESSABLE_PAGES } from '../package/lib/memory-limits.js';
 import { importsReportHook, misuseImports } from '../package/lib/misuse.js';
 import { Rng } from './benchmark/ops.mjs';
 
@@ -241,8 +242,9 @@ function load(path) {
     if (info && !importsMemory && Number.isInteger(info.stateAddress)) {
         heapFloor = info.stateAddress;
     }
-    // Allocation failures are errors unless memory is capped or never grows.
-    const mayFail = info ? (info.grows === false || info.maxPages != null) : false;
+    // Allocation failures are errors unless memory is capped (below the 2 GiB that every growing
+    // module declares as its maximum) or never grows.
+    const mayFail = info ? (info.grows === false || (info.maxPages != null && info.maxPages < ADDRESSABLE_PAGES)) : false;
     return { instance, memory, exports: instance.exports, heapFloor, foreign, mayFail, info };
 }
 

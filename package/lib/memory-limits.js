@@ -8,6 +8,12 @@
 const MEMORY_SECTION = 5;
 
 /**
+ * Memory pages the allocator can address: it never takes memory at or above 2 GiB. The growing
+ * modules that own their memory declare it as their maximum.
+ */
+export const ADDRESSABLE_PAGES = 32767;
+
+/**
  * A copy of the module `bytes` whose one defined memory has the maximum `maxPages`; throws when
  * the module defines no memory or its minimum is above `maxPages`.
  */

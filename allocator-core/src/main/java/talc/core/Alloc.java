@@ -10,7 +10,7 @@ import static talc.core.Chunk.UNIT;
  *
  * <p>A request is a chunk size {@code req} and an alignment. It {@code need}s
  * {@code req + align - 16} bytes of gap when the alignment is above 16 (the worst-case padding
- * in front of an aligned base), else {@code req}. The bin is chosen from {@code need}, so any
+ * in front of an aligned payload), else {@code req}. The bin is chosen from {@code need}, so any
  * gap of the first non-empty bin at or above {@link Binning#ceilBin(int) ceilBin(need)} fits:
  * the common path ({@link #pop}) takes a list head in O(1), for high alignments too (Talc issue
  * #44). Only when no such bin has a gap is the one straddling bin below it searched first-fit.
@@ -24,7 +24,7 @@ final class Alloc {
         return align > UNIT ? req + align - UNIT : req;
     }
 
-    /** Allocates a chunk of {@code req} bytes at {@code align}; returns its base or 0. */
+    /** Allocates a chunk of {@code req} bytes at {@code align}; returns its user pointer or 0. */
     static int tryAllocate(int t, int req, int align, int need) {
         int bin = Binning.ceilBin(need);
         int found = Bitmap.scan(t, bin);
@@ -43,8 +43,8 @@ final class Alloc {
 
     /**
      * The common path of {@link #tryAllocate}: takes the head of the first non-empty bin that
-     * guarantees a fit, or returns 0 when there is none. No loop and, once its callees are
-     * inlined, no call.
+     * guarantees a fit; returns the user pointer, or 0 when there is none. No loop and, once its
+     * callees are inlined, no call.
      */
     static int pop(int t, int req, int align, int need) {
         int found = Bitmap.scan(t, Binning.ceilBin(need));
@@ -55,50 +55,53 @@ final class Alloc {
     private static int firstFit(int t, int bin, int req, int align) {
         for (int gap = Mem.getInt(State.binHead(t, bin)); gap != 0; gap = Mem.getInt(gap + Gaps.NEXT)) {
             int size = Chunk.header(gap) & SIZE_MASK;
-            if (size - (Chunk.alignUp(gap, align) - gap) >= req) {
+            if (size - Chunk.padding(gap, align) >= req) {
                 return gap;
             }
         }
         return 0;
     }
 
-    /** Takes an aligned chunk of {@code req} bytes out of the gap at {@code gap}, which must fit it. */
+    /**
+     * Takes an aligned chunk of {@code req} bytes out of the gap at {@code gap}, which must fit
+     * it; returns its user pointer.
+     */
     private static int carve(int t, int gap, int req, int align) {
         int h = Chunk.header(gap);
         int size = h & SIZE_MASK;
         int flags = h & Chunk.heapFirst();
-        // Gaps are 16-aligned, so only a higher alignment can need padding. Speed builds say so,
-        // and with malloc's constant 16 the padding code folds away; size builds save the test.
-        int base = Features.speed() && align <= UNIT ? gap : Chunk.alignUp(gap, align);
+        // Payloads are 16-aligned, so only a higher alignment can need padding. Speed builds say
+        // so, and with malloc's constant 16 the padding code folds away; size builds save the test.
+        int padding = Features.speed() && align <= UNIT ? 0 : Chunk.padding(gap, align);
+        int chunk = gap + padding;
         Gaps.deregister(t, gap, size);
-        if (base != gap) {
-            int padding = base - gap;
+        if (padding != 0) {
             Gaps.register(t, gap, padding, flags);
             size -= padding;
             flags = BELOW_FREE;
         } else {
-            Chunk.writeGuard(base);
+            Chunk.writeGuard(chunk);
         }
-        int taken = splitOff(t, base, size, req);
-        Chunk.setHeader(base, taken | ALLOCATED | flags);
+        int taken = splitOff(t, chunk, size, req);
+        Chunk.setHeader(chunk, taken | ALLOCATED | flags);
         Counters.allocated(t, taken);
-        return base;
+        return Chunk.payload(chunk);
     }
 
     /**
-     * The chunk at {@code base} spans {@code total} bytes of which {@code req} are wanted: a rest
+     * The chunk at {@code chunk} spans {@code total} bytes of which {@code req} are wanted: a rest
      * of a unit or more becomes a gap, and the chunk above is flagged {@code BELOW_FREE} (it may
      * be already: above a gap that was carved or absorbed); otherwise the chunk keeps all
      * {@code total} bytes and the chunk above is told its neighbour is no longer free. Returns
      * the chunk's new size; its header is the caller's.
      */
-    static int splitOff(int t, int base, int total, int req) {
+    static int splitOff(int t, int chunk, int total, int req) {
         int rest = total - req;
-        int above = base + total;
+        int above = chunk + total;
         int aboveHeader = Chunk.header(above) & ~BELOW_FREE;
         int size = total;
         if (rest >= UNIT) {
-            Gaps.register(t, base + req, rest, 0);
+            Gaps.register(t, chunk + req, rest, 0);
             aboveHeader |= BELOW_FREE;
             size = req;
         } else {

@@ -4,19 +4,21 @@ package talc.core;
  * Chunk geometry: how the heap is cut into chunks, and the header word of each.
  *
  * <pre>
- *  address:  B-4        B                                  B+S-8     B+S-4      B+S
+ *  address:  C          C+4                                C+S-4     C+S
  *            | header   | payload (allocated)                        | next hdr |
  *            | S|flags  | next | prev | ...                | footer=S| next hdr |   (gap)
- *                       ^ chunk base = user pointer, 16-aligned
+ *            ^ chunk    ^ user pointer C+4, 16-aligned
  * </pre>
  *
  * <ul>
- *   <li>A chunk is the range {@code [B, B+S)}: {@code B} and {@code S} are multiples of
- *       {@link #UNIT} (16 bytes). The user pointer is {@code B}, so every allocation is
- *       16-aligned at no cost.</li>
- *   <li>Its header is the word at {@code B-4}, the last word of the chunk below (or of the heap's
- *       alignment padding for the first chunk). It holds {@code S | flags}. So a chunk's own last
- *       word is the header of the chunk above: an allocation of {@code n} bytes takes
+ *   <li>A chunk is the range {@code [C, C+S)} and is addressed by {@code C}, the address of its
+ *       header word: the header is then a load at offset 0 and every other field a small
+ *       positive offset from {@code C}, which a wasm load or store encodes for free (its offsets
+ *       are unsigned). {@code S} is a multiple of {@link #UNIT} (16 bytes) and {@code C+4} is
+ *       16-aligned; {@code C+4} is the user pointer ({@link #payload}), so every allocation is
+ *       16-aligned at no cost. The conversion happens once, at the API ({@link Talc}).</li>
+ *   <li>The header at {@code C} holds {@code S | flags}. The header of the chunk above is the
+ *       word at {@code C+S}, so an allocation of {@code n} bytes takes
  *       {@code S = roundup(n + 4, 16)} and costs exactly one word of overhead, and
  *       {@code free(ptr)} finds the size from the pointer alone.</li>
  *   <li>Flags: {@link #ALLOCATED}; {@link #BELOW_FREE}, the chunk below is a gap (only ever set
@@ -24,29 +26,31 @@ package talc.core;
  *       {@link #HEAP_FIRST}, this chunk starts its heap (nothing below to merge with; the heap
  *       can be deleted when this is a gap reaching the heap end), kept only by builds that
  *       truncate heaps or check them ({@link #heapFirst()}).</li>
- *   <li>The top of each heap is a sentinel header at {@code heapEnd-4} with size 0 and
- *       {@code ALLOCATED}: the top chunk never merges upwards, and costs no extra word.</li>
- *   <li>A gap (free chunk) also keeps a footer {@code S} at {@code B+S-8}, so the chunk above
- *       can find the gap's base in O(1), and the list links at {@code B} and {@code B+4}
- *       (see {@link Gaps}). A 16-byte gap has exactly room for next, prev and footer.</li>
+ *   <li>The top of each heap is a sentinel: a header word alone at {@code heapEnd-4}, with size
+ *       0 and {@code ALLOCATED}, so the top chunk never merges upwards. A heap is its chunks
+ *       and this one word ({@link Heaps}).</li>
+ *   <li>A gap (free chunk) also keeps a footer {@code S} in its last word, {@code C+S-4}, so
+ *       the chunk above can find the gap in O(1) ({@link #footerBelow}), and the list links at
+ *       {@code C+4} and {@code C+8} (see {@link Gaps}). A 16-byte gap has exactly room for
+ *       header, next, prev and footer.</li>
  *   <li>Checked builds ({@link Features#checked()}) keep one more word per allocation: the
- *       word at {@code B-8} of an allocated chunk whose chunk below is not free holds its
- *       guard, {@link #guard guard(B)}, a hash of its address (where the chunk below is a gap,
- *       that word is the gap's footer instead). So an allocation takes
- *       {@code S = roundup(n + 8, 16)} and its usable size is {@code S - 8}, and
- *       {@link Misuse} can tell a real chunk from user data that happens to look like a
+ *       word at {@code C-4} (the last word of the chunk below) of an allocated chunk whose
+ *       chunk below is not free holds its guard, {@link #guard guard(C)}, a hash of its address
+ *       (where the chunk below is a gap, that word is the gap's footer instead). So an
+ *       allocation takes {@code S = roundup(n + 8, 16)} and its usable size is {@code S - 8},
+ *       and {@link Misuse} can tell a real chunk from user data that happens to look like a
  *       header.</li>
  * </ul>
  */
 final class Chunk {
     /** Chunk granularity and alignment. */
     static final int UNIT = 16;
-    /** Size of the header word in front of each chunk. */
+    /** Size of the header word at the start of each chunk: the offset of the user pointer. */
     static final int HEADER = 4;
-    /** Offset of a gap's footer from its end. */
-    static final int FOOTER_FROM_END = 8;
-    /** Checked builds: offset of an allocated chunk's guard word below its base (just below its header). */
-    static final int GUARD = 8;
+    /** Offset of a gap's footer below its end (the header of the chunk above): its last word. */
+    static final int FOOTER = 4;
+    /** Checked builds: offset of an allocated chunk's guard word below its header. */
+    static final int GUARD = 4;
     /** Checked builds: bytes of the guard word. */
     private static final int GUARD_WORD = 4;
     /** Multiplier and key of {@link #guard}: an odd constant spreads nearby addresses apart. */
@@ -65,6 +69,15 @@ final class Chunk {
      */
     static int heapFirst() {
         return Features.truncation() || Features.checked() ? HEAP_FIRST : 0;
+    }
+
+    /**
+     * The {@link #HEAP_FIRST} flag of the chunk at {@code chunk} where the build keeps it, else
+     * 0 without reading the header (a load whose value is unused still stays in wasm: it could
+     * trap).
+     */
+    static int heapFirstOf(int chunk) {
+        return heapFirst() != 0 ? header(chunk) & HEAP_FIRST : 0;
     }
 
     /** Bits of a header that hold the size. */
@@ -90,35 +103,53 @@ final class Chunk {
         return (n + overhead() + UNIT - 1) & SIZE_MASK;
     }
 
-    /** Checked builds: the guard word of an allocated chunk at {@code base} whose chunk below is not free. */
-    static int guard(int base) {
-        return base * GUARD_MULTIPLIER ^ GUARD_KEY;
+    /** Checked builds: the guard word of an allocated chunk at {@code chunk} whose chunk below is not free. */
+    static int guard(int chunk) {
+        return chunk * GUARD_MULTIPLIER ^ GUARD_KEY;
     }
 
-    /** Checked builds: writes the guard of the allocated chunk at {@code base}, whose chunk below is not free. */
-    static void writeGuard(int base) {
+    /** Checked builds: writes the guard of the allocated chunk at {@code chunk}, whose chunk below is not free. */
+    static void writeGuard(int chunk) {
         if (Features.checked()) {
-            Mem.putInt(base - GUARD, guard(base));
+            Mem.putInt(chunk - GUARD, guard(chunk));
         }
     }
 
-    static int header(int base) {
-        return Mem.getInt(base - HEADER);
+    /** The user pointer of the chunk at {@code chunk}. */
+    static int payload(int chunk) {
+        return chunk + HEADER;
     }
 
-    static void setHeader(int base, int value) {
-        Mem.putInt(base - HEADER, value);
+    /** The chunk whose user pointer is {@code ptr}. */
+    static int of(int ptr) {
+        return ptr - HEADER;
     }
 
-    /** Size of the gap whose end is {@code end}, read from its footer. */
-    static int footerBelow(int end) {
-        return Mem.getInt(end - FOOTER_FROM_END);
+    static int header(int chunk) {
+        return Mem.getInt(chunk);
+    }
+
+    static void setHeader(int chunk, int value) {
+        Mem.putInt(chunk, value);
+    }
+
+    /** Size of the gap that ends at {@code chunk} (the chunk or sentinel above it), read from its footer. */
+    static int footerBelow(int chunk) {
+        return Mem.getInt(chunk - FOOTER);
     }
 
     /** Writes header and footer of a gap. {@code flags} may only hold {@link #HEAP_FIRST}. */
-    static void writeGap(int base, int size, int flags) {
-        Mem.putInt(base - HEADER, size | flags);
-        Mem.putInt(base + size - FOOTER_FROM_END, size);
+    static void writeGap(int chunk, int size, int flags) {
+        Mem.putInt(chunk, size | flags);
+        Mem.putInt(chunk + size - FOOTER, size);
+    }
+
+    /**
+     * Bytes from {@code chunk} (whose payload is 16-aligned) to the first chunk at or above it
+     * whose payload is {@code align}-aligned ({@code align} a power of two): a multiple of 16.
+     */
+    static int padding(int chunk, int align) {
+        return -payload(chunk) & (align - 1);
     }
 
     /** Rounds {@code addr} up to a multiple of {@code align} (a power of two). */

@@ -18,10 +18,10 @@ import static talc.core.Chunk.UNIT;
  * an allocated one has its guard word; every listed gap is a gap of the right bin with a correct back link; every gap is
  * listed once; a bin's bitmap bit is set exactly when its list is not empty.
  *
- * <p>The result is 0, or the address of the first inconsistency found (a chunk base, a heap's
- * first chunk, a list link, or the state block for a bitmap disagreement; all 16-aligned or, for
- * a link, 4-aligned), with {@link Misuse#CORRUPTED} in its low bits: {@code result & ~15} is the
- * address rounded down to 16.
+ * <p>The result is 0, or the address of the first inconsistency found (a chunk's user pointer,
+ * a heap's first chunk's, a list link, or the state block for a bitmap disagreement; all
+ * 16-aligned or, for a link, 4-aligned), with {@link Misuse#CORRUPTED} in its low bits:
+ * {@code result & ~15} is the address rounded down to 16.
  */
 final class Consistency {
     private Consistency() {
@@ -31,35 +31,38 @@ final class Consistency {
     static int check(int t) {
         int gaps = 0;
         for (int first = HeapList.head(t); first != 0; first = HeapList.next(first)) {
-            if ((first & (UNIT - 1)) != 0 || first <= 0 || !Mem.holds(first)) {
-                return problem(first);
+            int ptr = Chunk.payload(first);
+            if ((ptr & (UNIT - 1)) != 0 || ptr <= 0 || !Mem.holds(ptr)) {
+                return problem(ptr);
             }
-            int limit = Mem.end(first);
+            // Chunk addresses below the limit keep their header and, at chunk + size - 4, a
+            // footer in memory.
+            int limit = Mem.end(ptr) - Chunk.HEADER;
             boolean belowFree = false;
-            int base = first;
+            int chunk = first;
             while (true) {
-                int h = Chunk.header(base);
+                int h = Chunk.header(chunk);
                 int size = h & SIZE_MASK;
                 if (((h & BELOW_FREE) != 0) != belowFree) {
-                    return problem(base);
+                    return problem(Chunk.payload(chunk));
                 }
                 if (size == 0) {
-                    if ((h & (ALLOCATED | HEAP_FIRST)) != ALLOCATED || base == first) {
-                        return problem(base);
+                    if ((h & (ALLOCATED | HEAP_FIRST)) != ALLOCATED || chunk == first) {
+                        return problem(Chunk.payload(chunk));
                     }
                     break;
                 }
                 boolean free = (h & ALLOCATED) == 0;
-                if (size < 0 || size > limit - base || ((h & HEAP_FIRST) != 0) != (base == first)
-                        || (free && (belowFree || Chunk.footerBelow(base + size) != size))
-                        || (!free && !belowFree && Mem.getInt(base - Chunk.GUARD) != Chunk.guard(base))) {
-                    return problem(base);
+                if (size < 0 || size > limit - chunk || ((h & HEAP_FIRST) != 0) != (chunk == first)
+                        || (free && (belowFree || Chunk.footerBelow(chunk + size) != size))
+                        || (!free && !belowFree && Mem.getInt(chunk - Chunk.GUARD) != Chunk.guard(chunk))) {
+                    return problem(Chunk.payload(chunk));
                 }
                 if (free) {
                     gaps++;
                 }
                 belowFree = free;
-                base += size;
+                chunk += size;
             }
         }
         return checkLists(t, gaps);
@@ -69,19 +72,21 @@ final class Consistency {
     private static int checkLists(int t, int gaps) {
         int listed = 0;
         for (int bin = 0; bin < Binning.binCount(); bin++) {
-            int link = State.binHead(t, bin);
-            int gap = Mem.getInt(link);
+            // The gap (or bin head, less NEXT) whose next field points to gap: gap's prev.
+            int link = Gaps.headLink(t, bin);
+            int gap = Mem.getInt(link + Gaps.NEXT);
             if (Bitmap.isSet(t, bin) != (gap != 0)) {
                 return problem(t);
             }
             while (gap != 0) {
-                int h = ((gap & (UNIT - 1)) == 0 && gap > 0 && Mem.holds(gap)) ? Chunk.header(gap) : ALLOCATED;
+                int ptr = Chunk.payload(gap);
+                int h = ((ptr & (UNIT - 1)) == 0 && ptr > 0 && Mem.holds(ptr)) ? Chunk.header(gap) : ALLOCATED;
                 if ((h & ALLOCATED) != 0 || Binning.bin(h & SIZE_MASK) != bin
                         || Mem.getInt(gap + Gaps.PREV) != link || ++listed > gaps) {
-                    return problem(link);
+                    return problem(link + Gaps.NEXT);
                 }
-                link = gap + Gaps.NEXT;
-                gap = Mem.getInt(link);
+                link = gap;
+                gap = Mem.getInt(link + Gaps.NEXT);
             }
         }
         return listed == gaps ? 0 : problem(t);

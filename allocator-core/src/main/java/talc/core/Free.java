@@ -12,12 +12,12 @@ final class Free {
     private Free() {
     }
 
-    /** Releases the allocated chunk at {@code base} (counters for the allocation are the caller's). */
-    static void release(int t, int base) {
-        int h = Chunk.header(base);
+    /** Releases the allocated chunk at {@code chunk} (counters for the allocation are the caller's). */
+    static void release(int t, int chunk) {
+        int h = Chunk.header(chunk);
         int size = h & SIZE_MASK;
         int flags = h & Chunk.heapFirst();
-        int above = base + size;
+        int above = chunk + size;
         int aboveHeader = Chunk.header(above);
         if ((aboveHeader & ALLOCATED) == 0) {
             int aboveSize = aboveHeader & SIZE_MASK;
@@ -29,16 +29,14 @@ final class Free {
         if ((h & BELOW_FREE) != 0) {
             if (Features.checked()) {
                 // The header ends up inside the merged gap: it must not look allocated any more.
-                Chunk.setHeader(base, 0);
+                Chunk.setHeader(chunk, 0);
             }
-            int belowSize = Chunk.footerBelow(base);
-            base -= belowSize;
-            // Tested first: a build without the flag must not keep the load (a load may trap,
-            // so wasm-opt cannot drop it even when its value is unused).
-            flags = Chunk.heapFirst() == 0 ? 0 : Chunk.header(base) & Chunk.heapFirst();
-            Gaps.deregister(t, base, belowSize);
+            int belowSize = Chunk.footerBelow(chunk);
+            chunk -= belowSize;
+            flags = Chunk.heapFirstOf(chunk);
+            Gaps.deregister(t, chunk, belowSize);
             size += belowSize;
         }
-        Gaps.register(t, base, size, flags);
+        Gaps.register(t, chunk, size, flags);
     }
 }

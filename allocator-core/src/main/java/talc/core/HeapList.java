@@ -8,19 +8,20 @@ import static talc.core.Chunk.SIZE_MASK;
  * checked ({@link Consistency}). Unchecked builds do not know their heaps, and need not.
  *
  * <pre>
- *  | pad | link | guard | hdr | first chunk ... | sentinel |
- *        ^first-12            ^first                       ^heap end
+ *  | pad | link | guard | first chunk ... | sentinel |
+ *        ^first-8       ^first                       ^heap end
  * </pre>
  *
- * A heap is listed by its first chunk's base. The word {@link #LINK} bytes below it, in the
- * heap's padding (a checked heap keeps 12 bytes in front of its first chunk, see
- * {@link Heaps#firstChunk}), holds the first chunk of the next heap in the list, or 0. The head
- * is in the state block ({@link State#heapList}); new heaps go in front. Heaps are disjoint, so
- * the heap holding an address is the listed one with the highest first chunk at or below it.
+ * A heap is listed by its first chunk (its address, {@link Chunk}). The word {@link #LINK}
+ * bytes below it, in the heap's padding (a checked heap keeps 8 bytes in front of its first
+ * chunk, see {@link Heaps#firstChunk}), holds the first chunk of the next heap in the list, or
+ * 0. The head is in the state block ({@link State#heapList}); new heaps go in front. Heaps are
+ * disjoint, so the heap holding an address is the listed one with the highest first chunk at
+ * or below it.
  */
 final class HeapList {
-    /** Offset of a heap's link word below its first chunk: below the first chunk's guard and header. */
-    static final int LINK = 12;
+    /** Offset of a heap's link word below its first chunk: below the first chunk's guard word. */
+    static final int LINK = 8;
 
     private HeapList() {
     }
@@ -50,7 +51,10 @@ final class HeapList {
         Mem.putInt(link, next(first));
     }
 
-    /** The first chunk of the heap whose chunks could hold {@code addr}: the highest at or below it; 0 if none. */
+    /**
+     * The first chunk of the heap whose chunks could hold the chunk address {@code addr}: the
+     * highest at or below it; 0 if none.
+     */
     static int heapBelow(int t, int addr) {
         int best = 0;
         for (int first = head(t); first != 0; first = next(first)) {
@@ -62,19 +66,22 @@ final class HeapList {
     }
 
     /**
-     * Walks every chunk of every heap: {@code cursor = 0} gives the first chunk of the first
-     * heap, a chunk gives the chunk after it, crossing from a heap's top chunk to the next
-     * heap's first; 0 after the last. The header in front of each chunk says its size and
-     * state ({@link Chunk}).
+     * Walks every chunk of every heap by user pointer (the word in front of it is the chunk's
+     * header, see {@link Chunk}): {@code cursor = 0} gives the first chunk of the first heap, a
+     * chunk gives the chunk after it, crossing from a heap's top chunk to the next heap's first;
+     * 0 after the last.
      */
     static int walk(int t, int cursor) {
+        int next;
         if (cursor == 0) {
-            return head(t);
+            next = head(t);
+        } else {
+            int chunk = Chunk.of(cursor);
+            next = chunk + (Chunk.header(chunk) & SIZE_MASK);
+            if ((Chunk.header(next) & SIZE_MASK) == 0) {
+                next = next(heapBelow(t, chunk));
+            }
         }
-        int next = cursor + (Chunk.header(cursor) & SIZE_MASK);
-        if ((Chunk.header(next) & SIZE_MASK) != 0) {
-            return next;
-        }
-        return next(heapBelow(t, cursor));
+        return next == 0 ? 0 : Chunk.payload(next);
     }
 }

@@ -11,18 +11,19 @@ import static talc.core.Chunk.UNIT;
  * (or a source) hands over.
  *
  * <pre>
- *  region start                                                        region end
- *  | pad | hdr | first chunk (HEAP_FIRST) | ... | top chunk | sentinel |  pad  |
- *        ^first-4                                            ^end-4    ^heap end (16-aligned)
+ *  region start                                                       region end
+ *  | pad | first chunk (HEAP_FIRST) | ... | top chunk | sentinel |  pad  |
+ *        ^first                                       ^end-4     ^heap end (16-aligned)
  * </pre>
  *
  * A heap is identified by its end, which these calls return and take (as in Talc). Its first
- * chunk starts at the first 16-aligned address with room for a header (checked builds: and
- * below it the first chunk's guard word and the link word of {@link HeapList}, at
- * {@code first-12}); its end is the region
- * end rounded down to 16, and the word below it is the sentinel, an allocated header of size 0.
- * All heap addresses stay below {@link #MAX_HEAP_END}, so address arithmetic never overflows.
- * Regions must not overlap each other or the state block; the caller owns that.
+ * chunk ({@link Chunk}: addressed by its header word) is the lowest whose payload is
+ * 16-aligned and lies in the region (checked builds: with room below it for the first
+ * chunk's guard word and the link word of {@link HeapList}, at {@code first-8}); its end is
+ * the region end rounded down to 16, and the word below it is the sentinel, an allocated
+ * header of size 0. All heap addresses stay below {@link #MAX_HEAP_END}, so address
+ * arithmetic never overflows. Regions must not overlap each other or the state block; the
+ * caller owns that.
  */
 final class Heaps {
     /** Highest heap end: addresses and sizes stay positive {@code int}s. */
@@ -38,7 +39,7 @@ final class Heaps {
         }
         int end = (int) Math.min((long) base + size, MAX_HEAP_END) & SIZE_MASK;
         long first = firstChunk(base);
-        if (end - first < UNIT) {
+        if (sentinel(end) - first < UNIT) {
             return 0;
         }
         add(t, (int) first, end);
@@ -46,35 +47,45 @@ final class Heaps {
     }
 
     /**
-     * Base of the first chunk of a heap claimed at {@code base}: the first 16-aligned address
-     * with room below it for the header word, and in checked builds for the guard and the
-     * heap's link word ({@link HeapList}) too.
+     * The first chunk of a heap claimed at {@code base}: the lowest chunk address at or above
+     * {@code base} whose payload is 16-aligned, and in checked builds with room below it for
+     * the guard and the heap's link word ({@link HeapList}) too.
      */
     static long firstChunk(int base) {
-        int pad = Features.checked() ? HeapList.LINK : HEADER;
-        return ((long) base + pad + UNIT - 1) & SIZE_MASK;
+        int pad = Features.checked() ? HeapList.LINK : 0;
+        return (((long) base + pad + HEADER + UNIT - 1) & SIZE_MASK) - HEADER;
     }
 
-    /** Makes {@code [first - 4, end)} a heap whose one chunk, a gap, starts at {@code first}; both 16-aligned. */
+    /** The sentinel of the heap ending at {@code end}: the header word below it. */
+    static int sentinel(int end) {
+        return end - HEADER;
+    }
+
+    /**
+     * Makes {@code [first, end)} a heap whose one chunk, a gap, is {@code first} ({@code end}
+     * 16-aligned, the payload of {@code first} too).
+     */
     static void add(int t, int first, int end) {
         attach(t, first, end, true);
     }
 
     /**
-     * Makes {@code [chunk, end)} (16-aligned, at least a unit) free memory at the top of a heap,
-     * with a new sentinel at {@code end - 4}: a new heap whose first chunk is {@code chunk}
-     * ({@code newHeap}), or the extension of the heap ending at {@code chunk}. Either way the
-     * chunk is written allocated and then freed, which merges it with a free top chunk below
-     * (whose flag the old sentinel's header carries: a sentinel is {@code ALLOCATED}, with
-     * {@code BELOW_FREE} when the top chunk is free).
+     * Makes {@code [chunk, end - 4)} (at least a unit, {@code end} 16-aligned) free memory at
+     * the top of a heap, with a new sentinel at {@code end - 4}: a new heap whose first chunk is
+     * {@code chunk} ({@code newHeap}), or the extension of the heap whose sentinel is
+     * {@code chunk}. Either way the chunk is written allocated and then freed, which merges it
+     * with a free top chunk below (whose flag the old sentinel's header carries: a sentinel is
+     * {@code ALLOCATED}, with {@code BELOW_FREE} when the top chunk is free).
      */
     static void attach(int t, int chunk, int end, boolean newHeap) {
         if (Features.checked() && newHeap) {
             HeapList.add(t, chunk);
         }
-        Chunk.setHeader(chunk, (end - chunk) | ALLOCATED | (newHeap ? Chunk.heapFirst() : Chunk.header(chunk)));
-        Mem.putInt(end - HEADER, ALLOCATED);
-        Counters.claimed(t, end - chunk + (newHeap ? HEADER : 0), newHeap ? 1 : 0);
+        int sentinel = sentinel(end);
+        Chunk.setHeader(chunk, (sentinel - chunk) | ALLOCATED | (newHeap ? Chunk.heapFirst() : Chunk.header(chunk)));
+        Chunk.setHeader(sentinel, ALLOCATED);
+        // A new heap claims its first chunk's header too, an extension only the bytes above the old end.
+        Counters.claimed(t, end - chunk - (newHeap ? 0 : HEADER), newHeap ? 1 : 0);
         Free.release(t, chunk);
     }
 
@@ -91,7 +102,7 @@ final class Heaps {
 
     /** Grows the heap ending at {@code heapEnd} to {@code end}, 16-aligned and at least a unit above it. */
     static void extendTo(int t, int heapEnd, int end) {
-        attach(t, heapEnd, end, false);
+        attach(t, sentinel(heapEnd), end, false);
     }
 
     /**
@@ -100,30 +111,32 @@ final class Heaps {
      * the heap held no allocation and was cut away entirely (deleted).
      */
     static int truncate(int t, int heapEnd, int newEnd) {
-        int sentinel = Chunk.header(heapEnd);
-        if ((sentinel & BELOW_FREE) == 0 || newEnd >= heapEnd) {
+        int sentinel = sentinel(heapEnd);
+        if ((Chunk.header(sentinel) & BELOW_FREE) == 0 || newEnd >= heapEnd) {
             return heapEnd;
         }
-        int size = Chunk.footerBelow(heapEnd);
-        int top = heapEnd - size;
-        int end = newEnd <= top ? top : Chunk.alignUp(newEnd, UNIT);
+        int size = Chunk.footerBelow(sentinel);
+        int top = sentinel - size;
+        // The lowest end: the top gap's header becomes the sentinel.
+        int lowest = Chunk.payload(top);
+        int end = newEnd <= lowest ? lowest : Chunk.alignUp(newEnd, UNIT);
         if (end == heapEnd) {
             return heapEnd;
         }
-        int flags = Chunk.header(top) & Chunk.heapFirst();
+        int flags = Chunk.heapFirstOf(top);
         Gaps.deregister(t, top, size);
-        if (end == top) {
+        if (end == lowest) {
             if (flags != 0) {
                 if (Features.checked()) {
                     HeapList.remove(t, top);
                 }
-                Counters.claimed(t, -(heapEnd - top + HEADER), -1);
+                Counters.claimed(t, -(heapEnd - top), -1);
                 return 0;
             }
             Chunk.setHeader(top, ALLOCATED);
         } else {
-            Gaps.register(t, top, end - top, flags);
-            Mem.putInt(end - HEADER, ALLOCATED | BELOW_FREE);
+            Gaps.register(t, top, sentinel(end) - top, flags);
+            Chunk.setHeader(sentinel(end), ALLOCATED | BELOW_FREE);
         }
         Counters.claimed(t, end - heapEnd, 0);
         return end;
@@ -139,10 +152,11 @@ final class Heaps {
      * allocation, or 0 when it holds no allocation at all.
      */
     static int reserved(int heapEnd) {
-        if ((Chunk.header(heapEnd) & BELOW_FREE) == 0) {
+        int sentinel = sentinel(heapEnd);
+        if ((Chunk.header(sentinel) & BELOW_FREE) == 0) {
             return heapEnd;
         }
-        int top = heapEnd - Chunk.footerBelow(heapEnd);
-        return (Chunk.header(top) & Chunk.heapFirst()) != 0 ? 0 : top;
+        int top = sentinel - Chunk.footerBelow(sentinel);
+        return Chunk.heapFirstOf(top) != 0 ? 0 : Chunk.payload(top);
     }
 }

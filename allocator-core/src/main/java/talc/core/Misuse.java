@@ -53,13 +53,15 @@ final class Misuse {
 
     /** Whether {@code ptr} (held by memory) has an allocated header, and tags that agree with its neighbours'. */
     private static boolean tagsAgree(int ptr) {
-        int limit = Mem.end(ptr);
-        int h = Chunk.header(ptr);
+        // Chunk addresses below the limit keep their header in memory.
+        int limit = Mem.end(ptr) - Chunk.HEADER;
+        int chunk = Chunk.of(ptr);
+        int h = Chunk.header(chunk);
         int size = h & SIZE_MASK;
-        if ((h & ~KNOWN_BITS) != 0 || (h & ALLOCATED) == 0 || size <= 0 || size > limit - ptr) {
+        if ((h & ~KNOWN_BITS) != 0 || (h & ALLOCATED) == 0 || size <= 0 || size > limit - chunk) {
             return false;
         }
-        int above = ptr + size;
+        int above = chunk + size;
         int aboveHeader = Chunk.header(above);
         if ((aboveHeader & BELOW_FREE) != 0) {
             return false;
@@ -71,37 +73,38 @@ final class Misuse {
             }
         }
         if ((h & BELOW_FREE) == 0) {
-            return Mem.getInt(ptr - Chunk.GUARD) == Chunk.guard(ptr);
+            return Mem.getInt(chunk - Chunk.GUARD) == Chunk.guard(chunk);
         }
-        int belowSize = Chunk.footerBelow(ptr);
+        int belowSize = Chunk.footerBelow(chunk);
         return belowSize > 0 && (belowSize & (UNIT - 1)) == 0 && Mem.holds(ptr - belowSize)
-                && (Chunk.header(ptr - belowSize) & (SIZE_MASK | ALLOCATED)) == belowSize;
+                && (Chunk.header(chunk - belowSize) & (SIZE_MASK | ALLOCATED)) == belowSize;
     }
 
     /** Names what {@code ptr} (16-aligned, failed the fast path) points at, by walking its heap. */
     private static int classify(int t, int ptr) {
-        int first = ptr <= 0 ? 0 : HeapList.heapBelow(t, ptr);
+        int target = Chunk.of(ptr);
+        int first = ptr <= 0 ? 0 : HeapList.heapBelow(t, target);
         if (first == 0) {
             return OUTSIDE_HEAPS;
         }
-        int limit = Mem.end(first);
-        int base = first;
+        int limit = Mem.end(Chunk.payload(first)) - Chunk.HEADER;
+        int chunk = first;
         while (true) {
-            int h = Chunk.header(base);
+            int h = Chunk.header(chunk);
             int size = h & SIZE_MASK;
             if (size == 0) {
                 return OUTSIDE_HEAPS;
             }
-            if (size > limit - base) {
+            if (size > limit - chunk) {
                 return CORRUPTED;
             }
-            if (ptr < base + size) {
+            if (target < chunk + size) {
                 if ((h & ALLOCATED) == 0) {
                     return NOT_ALLOCATED;
                 }
-                return ptr == base ? CORRUPTED : INSIDE_BLOCK;
+                return target == chunk ? CORRUPTED : INSIDE_BLOCK;
             }
-            base += size;
+            chunk += size;
         }
     }
 }

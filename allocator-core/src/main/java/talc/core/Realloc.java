@@ -23,7 +23,8 @@ final class Realloc {
      * ({@link Alloc#splitOff} flags the chunk above a split-off tail).
      */
     static int realloc(int t, int ptr, int n) {
-        int h = Chunk.header(ptr);
+        int chunk = Chunk.of(ptr);
+        int h = Chunk.header(chunk);
         int size = h & SIZE_MASK;
         if (Features.reallocInPlace()) {
             int req = Chunk.sizeFor(n);
@@ -33,7 +34,7 @@ final class Realloc {
                 // Nothing to do (what follows would take the gap above out and put it back).
                 return ptr;
             }
-            int above = ptr + size;
+            int above = chunk + size;
             int aboveHeader = Chunk.header(above);
             int total = size;
             if ((aboveHeader & ALLOCATED) == 0 && (Features.growInPlace() || req <= size)) {
@@ -43,8 +44,8 @@ final class Realloc {
                 if (total != size) {
                     Gaps.deregister(t, above, total - size);
                 }
-                int resized = Alloc.splitOff(t, ptr, total, req);
-                Chunk.setHeader(ptr, resized | (h & ~SIZE_MASK));
+                int resized = Alloc.splitOff(t, chunk, total, req);
+                Chunk.setHeader(chunk, resized | (h & ~SIZE_MASK));
                 Counters.resized(t, size, resized);
                 return ptr;
             }
@@ -55,7 +56,7 @@ final class Realloc {
             // byte is kept (req > size means n > size - overhead).
             int usable = size - Chunk.overhead();
             Mem.copy(moved, ptr, Features.reallocInPlace() ? usable : Math.min(usable, n));
-            Talc.release(t, ptr);
+            Talc.release(t, chunk);
         }
         return moved;
     }

@@ -107,8 +107,9 @@ public final class Source {
         if (extend) {
             // The new chunk starts at the old sentinel and merges with a free top chunk.
             bytes = need;
-            if ((Chunk.header(lastEnd) & BELOW_FREE) != 0) {
-                bytes -= Chunk.footerBelow(lastEnd);
+            int sentinel = Heaps.sentinel(lastEnd);
+            if ((Chunk.header(sentinel) & BELOW_FREE) != 0) {
+                bytes -= Chunk.footerBelow(sentinel);
             }
         }
         // bytes >= 1: a top gap of need bytes or more would have served the request (any gap of
@@ -133,7 +134,9 @@ public final class Source {
             }
         }
         int end = base + (delta << Mem.PAGE_SHIFT);
-        Heaps.attach(t, extend ? base : base + UNIT, end, !extend);
+        // Extending, the new chunk is the old sentinel, the header word below base; a new heap's
+        // first chunk is the header word below base + UNIT (its payload aligned).
+        Heaps.attach(t, base + (extend ? -Chunk.HEADER : UNIT - Chunk.HEADER), end, !extend);
         Mem.putInt(t + State.SOURCE_A, end);
         return true;
     }
@@ -155,7 +158,7 @@ public final class Source {
         if (kind != MANUAL) {
             set(t, kind, end, MAX_PAGES);
         }
-        Heaps.add(t, t + State.size() + UNIT, end);
+        Heaps.add(t, t + State.size() + UNIT - Chunk.HEADER, end);
         return t;
     }
 

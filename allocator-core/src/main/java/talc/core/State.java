@@ -13,7 +13,7 @@ package talc.core;
  *  t+72   total allocations      t+80  total allocated bytes
  *  t+88   total heaps            t+96  total claimed bytes   (u64 running totals)
  *  t+104  always 0: the head of an empty list "below bin 0" ({@link #NO_BIN})
- *  t+108  bin heads, one u32 per bin (address of the first gap, 0 = empty)
+ *  t+108  bin heads, one u32 per bin (chunk address of the first gap, 0 = empty)
  *  then, in checked builds only ({@link Features#checked()}):
  *  +0     heap list head (first chunk of the newest heap, see {@link HeapList})
  * </pre>

@@ -179,16 +179,16 @@ public final class Talc {
 
     public static void free(int t, int ptr) {
         if (verify(t, ptr)) {
-            release(t, ptr);
+            release(t, Chunk.of(ptr));
         }
     }
 
-    /** Frees the live allocation at {@code ptr} (already verified). */
-    static void release(int t, int ptr) {
+    /** Frees the live allocation whose chunk is {@code chunk} (already verified). */
+    static void release(int t, int chunk) {
         if (Features.counters()) {
-            Counters.freed(t, Chunk.header(ptr) & Chunk.SIZE_MASK);
+            Counters.freed(t, Chunk.header(chunk) & Chunk.SIZE_MASK);
         }
-        Free.release(t, ptr);
+        Free.release(t, chunk);
     }
 
     public static int realloc(int t, int ptr, int size) {
@@ -199,7 +199,7 @@ public final class Talc {
             return 0;
         }
         if (size == 0) {
-            release(t, ptr);
+            release(t, Chunk.of(ptr));
             return 0;
         }
         if (!Mem.lessUnsigned(size, MAX_REQUEST + 1)) {
@@ -271,7 +271,7 @@ public final class Talc {
 
     /** Bytes usable in the allocated chunk at {@code ptr}. */
     private static int usable(int ptr) {
-        return (Chunk.header(ptr) & Chunk.SIZE_MASK) - Chunk.overhead();
+        return (Chunk.header(Chunk.of(ptr)) & Chunk.SIZE_MASK) - Chunk.overhead();
     }
 
     /**
@@ -287,7 +287,7 @@ public final class Talc {
         if (!inRange(size, need)) {
             return -1;
         }
-        // claim puts the first chunk one unit above a 16-aligned base (room for its header).
+        // claim puts the first payload one unit above a 16-aligned base (room for its header).
         return need + Chunk.UNIT;
     }
 

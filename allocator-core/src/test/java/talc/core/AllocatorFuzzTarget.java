@@ -871,8 +871,8 @@ final class AllocatorFuzzTarget {
         op = "realloc(" + b.ptr + " of " + b.size + " bytes, " + size + ")";
         verify(b, b.size);
         int oldPtr = b.ptr;
-        int chunk = Chunk.header(oldPtr) & SIZE_MASK;
-        int above = Chunk.header(oldPtr + chunk);
+        int chunk = Fixture.header(oldPtr) & SIZE_MASK;
+        int above = Fixture.header(oldPtr + chunk);
         int freeAbove = (above & ALLOCATED) == 0 ? above & SIZE_MASK : 0;
         long need = size == 0 ? 0 : need(size, Talc.MIN_ALIGN);
         Before before = new Before();
@@ -1046,7 +1046,7 @@ final class AllocatorFuzzTarget {
         int largest = 0;
         for (Map.Entry<Integer, Integer> heap : f.heaps.entrySet()) {
             for (int base = heap.getKey(); base < heap.getValue(); ) {
-                int h = Chunk.header(base);
+                int h = Fixture.header(base);
                 int size = h & SIZE_MASK;
                 if ((h & ALLOCATED) == 0) {
                     largest = Math.max(largest, size);

@@ -101,13 +101,13 @@ class CheckedTest {
         Talc.free(f.t, a);
         assertEquals(0, Talc.check(f.t));
         // b's header is the last word of the chunk below it: what a write past a's end hits
-        int bHeader = Chunk.header(b);
+        int bHeader = Fixture.header(b);
         Mem.putInt(b - Chunk.HEADER, 0x12345670 | Chunk.ALLOCATED);
         expectMisuse(Talc.CORRUPTED, b, () -> Talc.free(f.t, b));
         assertEquals(b | Talc.CORRUPTED, Talc.check(f.t), "the scan names the chunk whose header was hit");
         Mem.putInt(b - Chunk.HEADER, bHeader);
         // the footer of the gap below b (a's), hit by an underflow of b
-        int footer = b - Chunk.FOOTER_FROM_END;
+        int footer = Chunk.of(b) - Chunk.FOOTER;
         int saved = Mem.getInt(footer);
         Mem.putInt(footer, saved + 32);
         expectMisuse(Talc.CORRUPTED, b, () -> Talc.free(f.t, b));
@@ -126,9 +126,9 @@ class CheckedTest {
         Talc.malloc(f.t, 10);
         Talc.free(f.t, a);
         assertEquals(0, Talc.check(f.t));
-        int next = a + Gaps.NEXT;
+        int next = Chunk.of(a) + Gaps.NEXT;
         int saved = Mem.getInt(next);
-        Mem.putInt(next, a);
+        Mem.putInt(next, Chunk.of(a));
         assertEquals(Talc.CORRUPTED, Talc.check(f.t) & 15, "a list that loops back on itself");
         Mem.putInt(next, saved);
         long bitmap = Mem.getLong(f.t);
@@ -174,7 +174,7 @@ class CheckedTest {
         int allocated = 0;
         int heapsStarted = 0;
         for (int c = Talc.walk(f.t, 0); c != 0; c = Talc.walk(f.t, c)) {
-            int h = Chunk.header(c);
+            int h = Fixture.header(c);
             chunks++;
             allocated += (h & Chunk.ALLOCATED) != 0 ? 1 : 0;
             heapsStarted += (h & Chunk.HEAP_FIRST) != 0 ? 1 : 0;

@@ -48,8 +48,14 @@ final class Fixture {
         return f;
     }
 
+    /** The user pointer of the first chunk of a heap claimed at {@code regionBase}. */
     static int firstChunk(int regionBase) {
-        return (int) Heaps.firstChunk(regionBase);
+        return Chunk.payload((int) Heaps.firstChunk(regionBase));
+    }
+
+    /** The header of the chunk whose user pointer is {@code ptr}. */
+    static int header(int ptr) {
+        return Chunk.header(Chunk.of(ptr));
     }
 
     int claim(int base, int size) {

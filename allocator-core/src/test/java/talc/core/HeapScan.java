@@ -56,11 +56,11 @@ final class HeapScan {
     /** Scans allocator {@code t} whose heaps are the given first-chunk to heap-end pairs. */
     static Result scan(int t, Map<Integer, Integer> heapFirstToEnd) {
         Result r = new Result();
-        Map<Integer, Integer> gapsByBase = new HashMap<>();
+        Map<Integer, Integer> gapsByChunk = new HashMap<>();
         for (Map.Entry<Integer, Integer> heap : new TreeMap<>(heapFirstToEnd).entrySet()) {
-            walkHeap(heap.getKey(), heap.getValue(), r, gapsByBase);
+            walkHeap(heap.getKey(), heap.getValue(), r, gapsByChunk);
         }
-        checkLists(t, gapsByBase, r);
+        checkLists(t, gapsByChunk, r);
         if (Features.counters()) {
             checkCounters(t, r);
         }
@@ -71,14 +71,19 @@ final class HeapScan {
         return r;
     }
 
-    private static void walkHeap(int first, int end, Result r, Map<Integer, Integer> gapsByBase) {
+    /**
+     * Walks the heap whose first chunk's user pointer is {@code first}; chunks are named by
+     * their user pointers ({@code base}) and read through their chunk addresses.
+     */
+    private static void walkHeap(int first, int end, Result r, Map<Integer, Integer> gapsByChunk) {
         check(first % UNIT == 0 && end % UNIT == 0 && end > first, "heap bounds", first, end);
         r.heaps++;
         r.claimedBytes += end - first + Chunk.HEADER;
         boolean belowFree = false;
         int base = first;
         while (base < end) {
-            int h = Chunk.header(base);
+            int chunk = Chunk.of(base);
+            int h = Chunk.header(chunk);
             int size = h & SIZE_MASK;
             check(size > 0, "chunk size is zero before the heap end", base, h);
             check(base + size <= end, "chunk runs past the heap end", base, size);
@@ -88,12 +93,12 @@ final class HeapScan {
             boolean free = (h & ALLOCATED) == 0;
             if (free) {
                 check(!belowFree, "two adjacent gaps", base, size);
-                check(Chunk.footerBelow(base + size) == size, "gap footer differs from its size", base, size);
-                gapsByBase.put(base, size);
+                check(Chunk.footerBelow(chunk + size) == size, "gap footer differs from its size", base, size);
+                gapsByChunk.put(chunk, size);
                 r.gaps++;
                 r.gapBytes += size;
             } else {
-                check(!Features.checked() || belowFree || Mem.getInt(base - Chunk.GUARD) == Chunk.guard(base),
+                check(!Features.checked() || belowFree || Mem.getInt(chunk - Chunk.GUARD) == Chunk.guard(chunk),
                         "guard word of an allocated chunk above an allocated one", base, size);
                 r.allocations.put(base, size);
             }
@@ -101,12 +106,12 @@ final class HeapScan {
             base += size;
         }
         check(base == end, "chunks do not end at the heap end", base, end);
-        int sentinel = Chunk.header(end);
+        int sentinel = Chunk.header(Heaps.sentinel(end));
         check((sentinel & SIZE_MASK) == 0 && (sentinel & ALLOCATED) != 0, "sentinel missing", end, sentinel);
         check(((sentinel & BELOW_FREE) != 0) == belowFree, "sentinel BELOW_FREE flag", end, sentinel);
     }
 
-    private static void checkLists(int t, Map<Integer, Integer> gapsByBase, Result r) {
+    private static void checkLists(int t, Map<Integer, Integer> gapsByChunk, Result r) {
         int listed = 0;
         int bins = Binning.binCount();
         for (int bin = 0; bin < Binning.bitmapWords() * Long.SIZE; bin++) {
@@ -117,24 +122,25 @@ final class HeapScan {
             int slot = State.binHead(t, bin);
             int gap = Mem.getInt(slot);
             check(Bitmap.isSet(t, bin) == (gap != 0), "bitmap bit disagrees with its list", bin, gap);
-            int prev = slot;
+            int prev = Gaps.headLink(t, bin);
             while (gap != 0) {
-                Integer size = gapsByBase.get(gap);
+                Integer size = gapsByChunk.get(gap);
                 check(size != null, "list holds something that is not a gap of any heap", bin, gap);
                 check(Binning.bin(size) == bin, "gap in the wrong bin", gap, bin);
                 check(Mem.getInt(gap + Gaps.PREV) == prev, "prev link", gap, prev);
                 check(++listed <= r.gaps, "a gap is listed twice (cycle)", bin, gap);
-                prev = gap + Gaps.NEXT;
+                prev = gap;
                 gap = Mem.getInt(gap + Gaps.NEXT);
             }
         }
         check(listed == r.gaps, "gaps missing from the lists", listed, r.gaps);
     }
 
+    /** The heap list holds the first chunks of the heaps whose first user pointers are {@code firsts}. */
     private static void checkHeapList(int t, Set<Integer> firsts) {
         Set<Integer> listed = new TreeSet<>();
         for (int first = HeapList.head(t); first != 0; first = HeapList.next(first)) {
-            check(listed.add(first) && listed.size() <= firsts.size(), "heap listed twice, or too many", first, 0);
+            check(listed.add(Chunk.payload(first)) && listed.size() <= firsts.size(), "heap listed twice, or too many", first, 0);
         }
         check(listed.equals(new TreeSet<>(firsts)), "heap list differs from the heaps", listed.size(), firsts.size());
     }

@@ -132,12 +132,12 @@ class HeapsTest {
         Fixture f = Fixture.manual(PAGES);
         int end = f.claim(4096, 8192);
         int first = Fixture.firstChunk(4096);
-        assertEquals(0, Chunk.header(first) & Chunk.HEAP_FIRST, "a gap");
+        assertEquals(0, Fixture.header(first) & Chunk.HEAP_FIRST, "a gap");
         int p = Talc.malloc(f.t, 1000);
         assertEquals(first, p);
-        assertEquals(0, Chunk.header(p) & Chunk.HEAP_FIRST, "an allocation");
+        assertEquals(0, Fixture.header(p) & Chunk.HEAP_FIRST, "an allocation");
         Talc.free(f.t, p);
-        assertEquals(end - first, Chunk.header(first), "one gap, no flags");
+        assertEquals(end - first, Fixture.header(first), "one gap, no flags");
         assertEquals(first, Talc.reserved(end), "an empty heap is reserved down to its first chunk");
         assertEquals(first, f.resize(end, 0), "truncated to its first header word, not deleted");
         assertEquals(1, Counters.heapCount(f.t));
@@ -145,7 +145,7 @@ class HeapsTest {
         assertEquals(0, Talc.malloc(f.t, 16), "nothing left");
         assertEquals(first + 4096, f.resize(first, first + 4096), "and it extends again");
         assertEquals(first, Talc.malloc(f.t, 100));
-        assertEquals(0, Chunk.header(first) & Chunk.HEAP_FIRST);
+        assertEquals(0, Fixture.header(first) & Chunk.HEAP_FIRST);
     }
 
     @Test
