@@ -38,7 +38,7 @@ final class Alloc {
                 return 0;
             }
         }
-        return carve(t, gap, req, align);
+        return carve(t, gap, req, align, true);
     }
 
     /**
@@ -48,7 +48,7 @@ final class Alloc {
      */
     static int pop(int t, int req, int align, int need) {
         int found = Bitmap.scan(t, Binning.ceilBin(need));
-        return found < Binning.binCount() ? carve(t, Mem.getInt(State.binHead(t, found)), req, align) : 0;
+        return found < Binning.binCount() ? carve(t, Gaps.popHead(t, found), req, align, false) : 0;
     }
 
     /** First gap of {@code bin} that holds {@code req} bytes at {@code align}, or 0. */
@@ -64,9 +64,10 @@ final class Alloc {
 
     /**
      * Takes an aligned chunk of {@code req} bytes out of the gap at {@code gap}, which must fit
-     * it; returns its user pointer.
+     * it and is still in its list when {@code listed} (else {@link Gaps#popHead} took it out);
+     * returns its user pointer.
      */
-    private static int carve(int t, int gap, int req, int align) {
+    private static int carve(int t, int gap, int req, int align, boolean listed) {
         int h = Chunk.header(gap);
         int size = h & SIZE_MASK;
         int flags = h & Chunk.heapFirst();
@@ -74,7 +75,9 @@ final class Alloc {
         // so, and with malloc's constant 16 the padding code folds away; size builds save the test.
         int padding = Features.speed() && align <= UNIT ? 0 : Chunk.padding(gap, align);
         int chunk = gap + padding;
-        Gaps.deregister(t, gap, size);
+        if (listed) {
+            Gaps.deregister(t, gap, size);
+        }
         if (padding != 0) {
             Gaps.register(t, gap, padding, flags);
             size -= padding;

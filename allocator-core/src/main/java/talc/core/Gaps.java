@@ -56,6 +56,24 @@ final class Gaps {
         return State.binHead(t, bin) - NEXT;
     }
 
+    /**
+     * Unlinks the first gap of the non-empty {@code bin} and returns it: {@link #deregister} for
+     * a gap known to be a head, so its bin needs no finding.
+     */
+    static int popHead(int t, int bin) {
+        int binLink = headLink(t, bin);
+        int chunk = Mem.getInt(binLink + NEXT);
+        int next = Mem.getInt(chunk + NEXT);
+        Mem.putInt(binLink + NEXT, next);
+        if (next != 0) {
+            Mem.putInt(next + PREV, binLink);
+        } else {
+            Bitmap.clear(t, bin);
+        }
+        Counters.gapRemoved(t, Chunk.header(chunk) & Chunk.SIZE_MASK);
+        return chunk;
+    }
+
     /** Unlinks the gap at {@code chunk} of {@code size} bytes from its list. */
     static void deregister(int t, int chunk, int size) {
         int next = Mem.getInt(chunk + NEXT);
