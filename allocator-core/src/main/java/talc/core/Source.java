@@ -117,9 +117,10 @@ public final class Source {
         // hold one), so the gap is smaller than need.
         int exact = (bytes + Mem.PAGE_SIZE - 1) >>> Mem.PAGE_SHIFT;
         int delta = Math.max(exact, Math.min(pages * GROWTH_NUMERATOR >>> GROWTH_SHIFT, MAX_GROWTH_PAGES));
+        // With region limits the source keeps below its limit itself. Without them the memory
+        // refuses to grow past MAX_PAGES (a module that owns its memory declares that maximum),
+        // and the retry below takes what still fits.
         if (Features.regionLimit()) {
-            // Without region limits the memory itself refuses to grow past MAX_PAGES (a module
-            // that owns its memory declares that maximum), and the retry below covers the rest.
             int room = maxPages(t) - pages;
             if (exact > room) {
                 return false;
