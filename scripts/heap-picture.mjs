@@ -291,7 +291,8 @@ export function groupHeaps(chunks) {
 /**
  * The size range [lo, hi] of the chunks that bin `bin` can hold, under the binning `binOf`
  * (talc_bin: monotonic in the size): lo is the smallest multiple of UNIT whose bin is at least
- * `bin`, hi the one below the next bin's lo (or MAX_CHUNK for the last bin).
+ * `bin`, hi the one below the next bin's lo (or MAX_CHUNK for the last bin). hi < lo for a bin
+ * that no multiple of UNIT falls into (the wasm binning has five, below 64 B).
  */
 export function binBounds(binOf, bin) {
     const lo = lowestSizeAtLeast(binOf, bin);

@@ -254,15 +254,22 @@ describe('heap-picture: talc-checked.wasm', () => {
         const binOf = (size) => t.exports.talc_bin(size);
         const last = binOf(hp.MAX_CHUNK);
         let expectedLo = hp.UNIT;
+        let unused = 0;
         for (let bin = 0; bin <= last; bin++) {
             const [lo, hi] = hp.binBounds(binOf, bin);
             assert.equal(lo, expectedLo, `bin ${bin} starts where bin ${bin - 1} ends`);
+            if (binOf(lo) > bin) {
+                assert.equal(hi, lo - hp.UNIT, `bin ${bin}, which no chunk size falls into, is empty`);
+                unused++;
+                continue;
+            }
             assert.ok(hi >= lo);
             assert.equal(binOf(lo), bin);
             assert.equal(binOf(hi), bin);
             expectedLo = hi + hp.UNIT;
         }
         assert.equal(expectedLo, hp.MAX_CHUNK + hp.UNIT, 'the last bin ends at the largest chunk');
+        assert.equal(unused, 5, 'the wasm binning\'s bins of 20, 24, 28, 40 and 56 B hold no chunk size');
     });
 
     test('a random run over two heaps: the SVG is well-formed and agrees with a walk made here', () => {

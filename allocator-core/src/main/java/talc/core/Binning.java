@@ -3,16 +3,23 @@ package talc.core;
 /**
  * Maps gap sizes to bins: linear bins of one {@link Chunk#UNIT} each up to a limit, then four
  * equal sub-bins per power of two (Talc's {@code linear_extent_then_linearly_divided_exponential}
- * binning).
+ * binning). The wasm binning has no linear bins: four sub-bins per power of two from 16 B.
  *
  * <pre>
- *   wasm binning (107 bins, 2 bitmap words):  16, 32, ... 240 | 256, 320, 384, 448 | 512 ... | 1.75 GiB
+ *   wasm binning (108 bins, 2 bitmap words):  16, 20, 24, 28 | 32, 40, 48, 56 | 64, 80, 96, 112 | 128, 160 ... | 1.75 GiB
  *   default binning (147 bins, 3 words):      16, 32, ... 1008 | 1024, 1280, 1536, 1792 | 2048 ...
  * </pre>
  *
  * Invariant: every gap in bin {@code b} has a size in {@code [lowest(b), lowest(b+1))}, so any gap
  * in a bin {@code >= ceilBin(n)} is at least {@code n} bytes. The binning is chosen at build time
  * through {@link Features#wasmBinning()}.
+ *
+ * <p>Gap sizes are multiples of 16, so in the wasm binning each size below 128 B still has a bin
+ * of its own, and the five bins whose range holds no multiple of 16 (20, 24, 28, 40 and 56 B)
+ * stay empty; from 128 B to 256 B the bins are 32 B wide instead of 16. What this buys is
+ * {@link #bin} without a branch for the linear part: 10 bytes of {@code talc.wasm} and 290 of
+ * {@code talc-fast.wasm}, with the same peak memory on every workload of {@code scripts/bench}
+ * (measured 2026-11-26 against 16 linear bins up to 256 B).
  *
  * <p>Why four sub-bins per octave in the wasm binning too (measured with {@code scripts/bench},
  * 2026-11-26): with two (61 bins, one bitmap word, the shape of Talc's {@code WasmBinning}) a
@@ -25,13 +32,14 @@ package talc.core;
  * bound in wasm-tests' allocate-free cycles of 8..40 MiB blocks.)
  */
 final class Binning {
-    private static final int WASM_LINEAR_LIMIT_LOG2 = 8;
+    private static final int UNIT_LOG2 = 4;
+    /** {@link #UNIT_LOG2}: the linear part is empty (see the class comment). */
+    private static final int WASM_LINEAR_LIMIT_LOG2 = UNIT_LOG2;
     private static final int WASM_DIVISIONS_LOG2 = 2;
     private static final int DEFAULT_LINEAR_LIMIT_LOG2 = 10;
     private static final int DEFAULT_DIVISIONS_LOG2 = 2;
-    private static final int UNIT_LOG2 = 4;
-    /** Bins of the wasm binning: 15 linear, then 4 per octave from 256 B up to 2 GiB. */
-    static final int WASM_BIN_COUNT = 107;
+    /** Bins of the wasm binning: 4 per octave from 16 B up to 2 GiB, 5 of them never used. */
+    static final int WASM_BIN_COUNT = 108;
     /** Bins of the default binning: 63 linear, then 4 per octave from 1 KiB up to 2 GiB. */
     static final int DEFAULT_BIN_COUNT = 147;
 
@@ -64,7 +72,9 @@ final class Binning {
     /** The bin a gap of {@code size} bytes belongs to; {@code size >= 16}. */
     static int bin(int size) {
         int linLog = linearLimitLog2();
-        if (size < (1 << linLog)) {
+        // Without linear bins (wasm) the formula below serves every size, also ceilBin(16)'s 15
+        // (bin -1), and this test folds away.
+        if (linLog > UNIT_LOG2 && size < (1 << linLog)) {
             return (size >>> UNIT_LOG2) - 1;
         }
         // With log = 31 - clz (the octave) and sub the divLog bits below the leading one, the bin
@@ -85,7 +95,10 @@ final class Binning {
         return bin(size - 1) + 1;
     }
 
-    /** Smallest gap size that falls into {@code bin} (for tests and the heap scan). */
+    /**
+     * Smallest size that falls into {@code bin} (for tests and the heap scan); not a multiple of
+     * 16, so no gap's, for the wasm binning's five unused bins.
+     */
     static int lowest(int bin) {
         if (bin < linearBins()) {
             return (bin + 1) << UNIT_LOG2;

@@ -26,7 +26,7 @@ public final class Features {
     }
 
     /**
-     * The wasm binning ({@code true}: 107 bins, exact up to 256 B) or the default one
+     * The wasm binning ({@code true}: 108 bins, exact up to 128 B) or the default one
      * ({@code false}: 147 bins, exact up to 1 KiB); see {@link Binning}.
      */
     public static boolean wasmBinning() {

@@ -36,20 +36,26 @@ class ChunkAndBinningTest {
     void binsPartitionAllSizesInOrder(boolean wasmBinning) {
         Features.configure(wasmBinning, true, true, true, false);
         int bins = Binning.binCount();
-        assertEquals(wasmBinning ? 107 : 147, bins);
+        assertEquals(wasmBinning ? 108 : 147, bins);
         assertEquals(wasmBinning ? 2 : 3, Binning.bitmapWords());
         assertEquals(16, Binning.lowest(0));
+        int unused = 0;
         for (int b = 0; b < bins; b++) {
             assertEquals(b, Binning.bin(Binning.lowest(b)), "lowest size of a bin maps to it");
             if (b + 1 < bins) {
                 assertTrue(Binning.lowest(b + 1) > Binning.lowest(b));
-                assertEquals(b, Binning.bin(Binning.lowest(b + 1) - Chunk.UNIT), "bins are contiguous");
+                assertEquals(b, Binning.bin(Binning.lowest(b + 1) - 1), "bins are contiguous");
+                if (Chunk.alignUp(Binning.lowest(b), Chunk.UNIT) >= Binning.lowest(b + 1)) {
+                    unused++; // no gap size (a multiple of 16) falls into it
+                }
             }
         }
+        assertEquals(wasmBinning ? 5 : 0, unused, "bins no gap can fall into");
         assertEquals(bins - 1, Binning.bin(Integer.MAX_VALUE & Chunk.SIZE_MASK), "the constant bin count covers the largest gap");
-        int linearLimit = wasmBinning ? 256 : 1024;
-        for (int s = 16; s < linearLimit; s += 16) {
-            assertEquals(s / 16 - 1, Binning.bin(s), "exact bins below the linear limit");
+        int exactLimit = wasmBinning ? 128 : 1024;
+        for (int s = 16; s < exactLimit; s += 16) {
+            int b = Binning.bin(s);
+            assertTrue(Binning.lowest(b) <= s && Binning.lowest(b + 1) <= s + Chunk.UNIT, "exact bin of " + s);
         }
     }
 
