@@ -3,7 +3,7 @@
 // another module uses too. The README (README_WASM.md in the repository) is the guide.
 
 import { formatCounters } from './lib/counters.js';
-import { ADDRESSABLE_PAGES as MAX_PAGES, withMaximumPages } from './lib/memory-limits.js';
+import { ADDRESSABLE_PAGES, withMaximumPages } from './lib/memory-limits.js';
 import { TalcMisuseError, importsReportHook, misuseImports } from './lib/misuse.js';
 import { describe, readSource, shippedModuleUrl } from './lib/source.js';
 import { PAGE_SIZE, Talc, checkInt } from './lib/talc.js';
@@ -69,10 +69,10 @@ export async function createTalc(options = {}) {
             throw new Error('talc-wasm: `start` and `limit` are for a memory passed as `memory`');
         }
         if (maximumPages !== undefined) {
-            checkInt('createTalc: maximumPages', maximumPages, 1, MAX_PAGES);
+            checkInt('createTalc: maximumPages', maximumPages, 1, ADDRESSABLE_PAGES);
         }
         if (initialPages !== undefined) {
-            checkInt('createTalc: initialPages', initialPages, 1, maximumPages ?? MAX_PAGES);
+            checkInt('createTalc: initialPages', initialPages, 1, maximumPages ?? ADDRESSABLE_PAGES);
         }
     }
 
