@@ -322,6 +322,12 @@ function abiTests(v) {
         const z1 = t.calloc(0, 100);
         const z2 = t.calloc(100, 0);
         assert.ok(z1 !== 0 && z2 !== 0 && z1 !== z2, `calloc(0, 100) = ${hex(z1)}, calloc(100, 0) = ${hex(z2)}`);
+        // Also with a factor of 2 GiB or more: the product is still 0.
+        const z3 = t.calloc(0x80000000, 0);
+        const z4 = t.calloc(0, 0xFFFFFFFF);
+        assert.ok(z3 !== 0 && z4 !== 0 && z3 !== z4, `calloc(2^31, 0) = ${hex(z3)}, calloc(0, 2^32 - 1) = ${hex(z4)}`);
+        t.free(z3);
+        t.free(z4);
         t.free(z1);
         t.free(z2);
     });

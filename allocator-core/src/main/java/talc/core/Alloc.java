@@ -19,9 +19,13 @@ final class Alloc {
     private Alloc() {
     }
 
-    /** Gap bytes a request of chunk size {@code req} at {@code align} needs in the worst case. */
+    /**
+     * Gap bytes a request of chunk size {@code req} at {@code align} (a power of two) needs in the
+     * worst case: {@code align - 16} more above 16, which is {@code align - 1} rounded down to a
+     * unit (0 for alignments up to 16), without a branch.
+     */
     static int need(int req, int align) {
-        return align > UNIT ? req + align - UNIT : req;
+        return req + ((align - 1) & SIZE_MASK);
     }
 
     /** Allocates a chunk of {@code req} bytes at {@code align}; returns its user pointer or 0. */

@@ -63,30 +63,34 @@ final class Heaps {
 
     /**
      * Makes {@code [first, end)} a heap whose one chunk, a gap, is {@code first} ({@code end}
-     * 16-aligned, the payload of {@code first} too).
+     * 16-aligned, the payload of {@code first} too). Returns {@code end}.
      */
-    static void add(int t, int first, int end) {
-        attach(t, first, end, true);
+    static int add(int t, int first, int end) {
+        return attach(t, first, end, Chunk.heapFirst());
     }
 
     /**
      * Makes {@code [chunk, end - 4)} (at least a unit, {@code end} 16-aligned) free memory at
      * the top of a heap, with a new sentinel at {@code end - 4}: a new heap whose first chunk is
-     * {@code chunk} ({@code newHeap}), or the extension of the heap whose sentinel is
-     * {@code chunk}. Either way the chunk is written allocated and then freed, which merges it
-     * with a free top chunk below (whose flag the old sentinel's header carries: a sentinel is
-     * {@code ALLOCATED}, with {@code BELOW_FREE} when the top chunk is free).
+     * {@code chunk}, or the extension of the heap whose sentinel is {@code chunk}. {@code flags}
+     * are the header bits the chunk keeps: {@link Chunk#heapFirst()} for a new heap, the old
+     * sentinel's header for an extension (a sentinel is {@code ALLOCATED}, with
+     * {@code BELOW_FREE} when the top chunk is free; so {@code ALLOCATED} tells the two apart).
+     * Either way the chunk is written allocated and then freed, which merges it with a free top
+     * chunk below. Returns {@code end}, the heap's new end.
      */
-    static void attach(int t, int chunk, int end, boolean newHeap) {
+    static int attach(int t, int chunk, int end, int flags) {
+        boolean newHeap = (flags & ALLOCATED) == 0;
         if (Features.checked() && newHeap) {
             HeapList.add(t, chunk);
         }
         int sentinel = sentinel(end);
-        Chunk.setHeader(chunk, (sentinel - chunk) | ALLOCATED | (newHeap ? Chunk.heapFirst() : Chunk.header(chunk)));
+        Chunk.setHeader(chunk, (sentinel - chunk) | ALLOCATED | flags);
         Chunk.setHeader(sentinel, ALLOCATED);
         // A new heap claims its first chunk's header too, an extension only the bytes above the old end.
         Counters.claimed(t, end - chunk - (newHeap ? 0 : HEADER), newHeap ? 1 : 0);
         Free.release(t, chunk);
+        return end;
     }
 
     /** Grows the heap ending at {@code heapEnd} up to {@code newEnd}; returns the new heap end. */
@@ -102,7 +106,8 @@ final class Heaps {
 
     /** Grows the heap ending at {@code heapEnd} to {@code end}, 16-aligned and at least a unit above it. */
     static void extendTo(int t, int heapEnd, int end) {
-        attach(t, sentinel(heapEnd), end, false);
+        int sentinel = sentinel(heapEnd);
+        attach(t, sentinel, end, Chunk.header(sentinel));
     }
 
     /**

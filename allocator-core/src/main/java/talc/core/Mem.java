@@ -27,7 +27,8 @@ import java.util.Objects;
  *       {@code 1 << shift} ({@code 2 <= shift <= 15}) and {@code holds(addr)}. The checks that
  *       keep a bad pointer from making the allocator trap use these.</li>
  *   <li>{@code lessUnsigned(a, b)}: {@code a < b} as unsigned numbers ({@code i32.lt_u}), for
- *       range checks that must also refuse sizes of 2 GiB and more.</li>
+ *       range checks that must also refuse sizes of 2 GiB and more; {@code unsignedLong(a)}:
+ *       {@code a} widened as an unsigned number ({@code i64.extend_i32_u}).</li>
  * </ul>
  * Everything else here ({@link #reset}, {@link #setMaxPages}, {@link #growCalls},
  * {@link #accesses}, {@link #map}, {@link #unmap}, {@link #segment}) is for the JVM: tests,
@@ -413,6 +414,11 @@ public final class Mem {
     /** Whether {@code a < b} as unsigned numbers. */
     public static boolean lessUnsigned(int a, int b) {
         return Integer.compareUnsigned(a, b) < 0;
+    }
+
+    /** {@code value} as an unsigned number. */
+    public static long unsignedLong(int value) {
+        return Integer.toUnsignedLong(value);
     }
 
     /** Whether {@code addr} is a nonzero multiple of {@code 1 << shift} and {@link #holds} it. */

@@ -1,6 +1,7 @@
 package talc.core;
 
 import static talc.core.Chunk.ALLOCATED;
+import static talc.core.Chunk.MAX_REQUEST;
 import static talc.core.Chunk.SIZE_MASK;
 
 /**
@@ -15,7 +16,9 @@ final class Realloc {
     }
 
     /**
-     * {@code ptr != 0}, {@code 0 < n <= Chunk.MAX_REQUEST}. Returns the new pointer or 0.
+     * {@code ptr != 0}, {@code n != 0}. Returns the new pointer or 0. A size past
+     * {@link Chunk#MAX_REQUEST} (or of 2 GiB and more, unsigned) skips the in-place paths, and
+     * the allocation refuses it.
      *
      * <p>In place: a free chunk above is absorbed first (when growing, only with grow-in-place
      * on), then everything past the new chunk size is split off as one gap, so a shrink merges
@@ -26,12 +29,13 @@ final class Realloc {
         int chunk = Chunk.of(ptr);
         int h = Chunk.header(chunk);
         int size = h & SIZE_MASK;
-        if (Features.reallocInPlace()) {
+        if (Features.reallocInPlace() && Mem.lessUnsigned(n, MAX_REQUEST + 1)) {
             int req = Chunk.sizeFor(n);
+            // Nothing to do. Speed builds say so; what follows would take the gap above out and
+            // put it back, to the same effect, which size builds accept for 11 bytes.
             // An xor, not req == size: that one reaches wasm as a three-way compare (-1, 0, 1
             // and two selects) that wasm-opt keeps, 15 bytes more in every module.
-            if ((req ^ size) == 0) {
-                // Nothing to do (what follows would take the gap above out and put it back).
+            if (Features.speed() && (req ^ size) == 0) {
                 return ptr;
             }
             int above = chunk + size;

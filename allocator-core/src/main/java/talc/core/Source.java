@@ -103,12 +103,15 @@ public final class Source {
         int base = pages << Mem.PAGE_SHIFT;
         // A fresh heap starts one unit above its page boundary (first header word, aligned).
         int bytes = need + UNIT;
+        // The header bits of the new chunk (see Heaps.attach).
+        int flags = Chunk.heapFirst();
         boolean extend = kind == GROW_AND_EXTEND && lastEnd == base;
         if (extend) {
             // The new chunk starts at the old sentinel and merges with a free top chunk.
             bytes = need;
             int sentinel = Heaps.sentinel(lastEnd);
-            if ((Chunk.header(sentinel) & BELOW_FREE) != 0) {
+            flags = Chunk.header(sentinel);
+            if ((flags & BELOW_FREE) != 0) {
                 bytes -= Chunk.footerBelow(sentinel);
             }
         }
@@ -137,8 +140,7 @@ public final class Source {
         int end = base + (delta << Mem.PAGE_SHIFT);
         // Extending, the new chunk is the old sentinel, the header word below base; a new heap's
         // first chunk is the header word below base + UNIT (its payload aligned).
-        Heaps.attach(t, base + (extend ? -Chunk.HEADER : UNIT - Chunk.HEADER), end, !extend);
-        Mem.putInt(t + State.SOURCE_A, end);
+        Mem.putInt(t + State.SOURCE_A, Heaps.attach(t, base + (extend ? -Chunk.HEADER : UNIT - Chunk.HEADER), end, flags));
         return true;
     }
 
@@ -155,11 +157,11 @@ public final class Source {
 
     /** {@link #boot} where the state block's bytes are all zero already (a fresh memory). */
     static int bootZeroed(int t, int end, int kind) {
+        int heapEnd = Heaps.add(t, t + State.size() + UNIT - Chunk.HEADER, end);
         // A zero state block is a Manual source already (an arena needs neither word).
         if (kind != MANUAL) {
-            set(t, kind, end, MAX_PAGES);
+            set(t, kind, heapEnd, MAX_PAGES);
         }
-        Heaps.add(t, t + State.size() + UNIT - Chunk.HEADER, end);
         return t;
     }
 

@@ -111,7 +111,7 @@ public final class Talc {
             // The bin pop alone first (see Features.speed); a request out of range skips it,
             // and the general path refuses it.
             int req = Chunk.sizeFor(size);
-            if (inRange(size, req)) {
+            if (inRange(size, MIN_ALIGN, req)) {
                 int ptr = Alloc.pop(t, req, MIN_ALIGN, req);
                 if (ptr != 0) {
                     return ptr;
@@ -122,24 +122,24 @@ public final class Talc {
     }
 
     public static int alignedAlloc(int t, int align, int size) {
-        return powerOfTwo(align) ? allocate(t, size, align) : 0;
+        // A bad alignment becomes -1, which allocate refuses in its range check before it
+        // touches anything, as it does 2^31: one call and no branch.
+        return allocate(t, size, powerOfTwo(align) ? align : -1);
     }
 
     /**
-     * Whether {@code align} is a power of two up to 2^30 (one {@code i32.popcnt} in wasm). Not
-     * 2^31: with a chunk size that overflowed, its padding would wrap the need back into range.
+     * Whether {@code align} is a power of two (one {@code i32.popcnt} in wasm). 2^31, a negative
+     * {@code int}, passes here and is refused by {@link #inRange}.
      */
     private static boolean powerOfTwo(int align) {
-        return align > 0 && Integer.bitCount(align) == 1;
+        return Integer.bitCount(align) == 1;
     }
 
     public static int calloc(int t, int n, int size) {
-        // The 32-bit product overflowed exactly when dividing it back does not give the factor;
-        // a product too large for a request is refused by allocate.
-        int total = n * size;
-        if (n != 0 && Integer.divideUnsigned(total, n) != size) {
-            return 0;
-        }
+        // The unsigned product in 64 bits; one of 2 GiB or more (also one that overflowed 32
+        // bits) becomes -1, which allocate refuses like any request past MAX_REQUEST.
+        long product = Mem.unsignedLong(n) * Mem.unsignedLong(size);
+        int total = product >>> Integer.SIZE - 1 != 0 ? -1 : (int) product;
         int ptr = allocate(t, total, MIN_ALIGN);
         if (ptr != 0) {
             Mem.fill(ptr, 0, total);
@@ -150,31 +150,36 @@ public final class Talc {
     private static int allocate(int t, int size, int align) {
         int req = Chunk.sizeFor(size);
         int need = Alloc.need(req, align);
-        if (!inRange(size, need)) {
+        if (!inRange(size, align, need)) {
             return 0;
         }
         if (Features.source() == Source.MANUAL) {
             // A build whose allocator never acquires memory (an arena): one attempt.
             return Alloc.tryAllocate(t, req, align, need);
         }
-        // Two attempts at most: the source is asked once per request, so no source can loop.
+        // The second attempt succeeds: a grow adds a gap of at least need bytes (Source.grow),
+        // and a claim that fell short is not offered again, so the next acquire fails. Each
+        // acquire takes memory the allocator did not have, so the loop ends in any case.
         // (One call site: wasm-opt inlines the allocation path here.)
-        for (boolean acquired = false; ; acquired = true) {
+        while (true) {
             int ptr = Alloc.tryAllocate(t, req, align, need);
-            if (ptr != 0 || acquired || !Source.acquire(t, need)) {
+            if (ptr != 0 || !Source.acquire(t, need)) {
                 return ptr;
             }
         }
     }
 
     /**
-     * Whether a request of {@code size} bytes that needs {@code need} gap bytes can be served at
-     * all. A negative size is an unsigned one of 2 GiB or more; a need that overflowed is
-     * negative, 2 GiB or more unsigned, unless the size was (its chunk size wrapped). Otherwise
-     * the need is larger than the size, so bounding the need bounds the size too.
+     * Whether a request of {@code size} bytes at {@code align} (a power of two) that needs
+     * {@code need} gap bytes can be served at all. A negative size or alignment is an unsigned
+     * one of 2 GiB or more (one test for both: their bitwise or). A need that overflowed is
+     * negative, 2 GiB or more unsigned, unless the size was (its chunk size wrapped) or the
+     * alignment was (with a wrapped chunk size, padding for 2^31 wraps the need back into
+     * range). Otherwise the need is larger than the size, so bounding the need bounds the size
+     * too.
      */
-    private static boolean inRange(int size, int need) {
-        return size >= 0 && Mem.lessUnsigned(need, MAX_REQUEST + 1);
+    private static boolean inRange(int size, int align, int need) {
+        return (size | align) >= 0 && Mem.lessUnsigned(need, MAX_REQUEST + 1);
     }
 
     public static void free(int t, int ptr) {
@@ -200,10 +205,6 @@ public final class Talc {
         }
         if (size == 0) {
             release(t, Chunk.of(ptr));
-            return 0;
-        }
-        if (!Mem.lessUnsigned(size, MAX_REQUEST + 1)) {
-            // Above MAX_REQUEST, or 2 GiB and more unsigned.
             return 0;
         }
         return Realloc.realloc(t, ptr, size);
@@ -284,7 +285,7 @@ public final class Talc {
             return -1;
         }
         int need = Alloc.need(Chunk.sizeFor(size), align);
-        if (!inRange(size, need)) {
+        if (!inRange(size, align, need)) {
             return -1;
         }
         // claim puts the first payload one unit above a 16-aligned base (room for its header).

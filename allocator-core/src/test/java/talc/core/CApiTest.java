@@ -86,7 +86,11 @@ class CApiTest {
         }
         assertEquals(0, Talc.calloc(f.t, 0x10000, 0x10001), "n * size overflows 32 bits");
         assertEquals(0, Talc.calloc(f.t, -1, -1));
+        assertEquals(0, Talc.calloc(f.t, 0x8000, 0x10000), "exactly 2^31");
+        assertEquals(0, Talc.calloc(f.t, 0x7FFF, 0x10001), "below 2^31, above MAX_REQUEST");
         assertNotEquals(0, Talc.calloc(f.t, 0, 5), "zero bytes is a unique pointer");
+        assertNotEquals(0, Talc.calloc(f.t, Integer.MIN_VALUE, 0), "2^31 times 0 is zero bytes");
+        assertNotEquals(0, Talc.calloc(f.t, 0, -1), "0 times 2^32 - 1 is zero bytes");
         f.scan();
     }
 

@@ -43,6 +43,21 @@ class SourceTest {
         f.scan();
     }
 
+    @Test
+    void aClaimTooSmallForTheRequestIsTakenOnceAndTheRequestFails() {
+        // The allocation loop asks the source again after every acquire that succeeded: a claim
+        // that fell short must not be offered twice, or the loop would never end.
+        Fixture f = Fixture.manual(16);
+        f.claim(4096, 4096);
+        Talc.useClaimSource(f.t, 65536, 8192);
+        assertEquals(0, Talc.malloc(f.t, 30_000), "neither heap holds it");
+        assertEquals(2, Counters.heapCount(f.t), "the region was claimed anyway");
+        f.heaps.put(Fixture.firstChunk(65536), 65536 + 8192);
+        assertNotEquals(0, Talc.malloc(f.t, 6000), "served by the claimed region");
+        assertEquals(0, Mem.growCalls());
+        f.scan();
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {Source.GROW_AND_CLAIM, Source.GROW_AND_EXTEND})
     void aRequestNeedingKPagesGrowsAtMostKPlusOneOnAFreshAllocator(int kind) {

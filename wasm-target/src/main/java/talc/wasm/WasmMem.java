@@ -114,4 +114,7 @@ public final class WasmMem {
 
     /** {@code i32.lt_u}: whether {@code a < b} as unsigned numbers. */
     public static native boolean lessUnsigned(int a, int b);
+
+    /** {@code i64.extend_i32_u}: {@code value} as an unsigned number. */
+    public static native long unsignedLong(int value);
 }

@@ -7,6 +7,8 @@ import org.teavm.ast.Expr;
 import org.teavm.ast.InvocationExpr;
 import org.teavm.backend.wasm.intrinsics.WasmIntrinsic;
 import org.teavm.backend.wasm.intrinsics.WasmIntrinsicManager;
+import org.teavm.backend.wasm.model.WasmNumType;
+import org.teavm.backend.wasm.model.expression.WasmConversion;
 import org.teavm.backend.wasm.model.expression.WasmCopy;
 import org.teavm.backend.wasm.model.expression.WasmExpression;
 import org.teavm.backend.wasm.model.expression.WasmFill;
@@ -22,8 +24,8 @@ import org.teavm.model.MethodReference;
 
 /**
  * Compiles the native methods of {@code talc.wasm.WasmMem} into single wasm instructions at every
- * call site: {@code memory.grow}, {@code memory.fill}, {@code memory.copy}, {@code i32.rotr} and
- * {@code i32.lt_u}.
+ * call site: {@code memory.grow}, {@code memory.fill}, {@code memory.copy}, {@code i32.rotr},
+ * {@code i32.lt_u} and {@code i64.extend_i32_u}.
  *
  * <p>Why it exists: TeaVM's own {@code WasmHeap.growMemory} emits {@code memory.grow} but drops the
  * result, so a failed grow is invisible, and TeaVM's {@code Address.fill}/{@code moveMemoryBlock}
@@ -49,6 +51,8 @@ final class MemoryIntrinsic implements WasmIntrinsic {
             new MethodDescriptor("rotateRight", int.class, int.class, int.class);
     private static final MethodDescriptor LESS_UNSIGNED =
             new MethodDescriptor("lessUnsigned", int.class, int.class, boolean.class);
+    private static final MethodDescriptor UNSIGNED_LONG =
+            new MethodDescriptor("unsignedLong", int.class, long.class);
     /** The two-operand {@code i32} instructions, by method. */
     private static final Map<MethodDescriptor, WasmIntBinaryOperation> INT_BINARY = Map.of(
             ROTATE_RIGHT, WasmIntBinaryOperation.ROTR,
@@ -67,7 +71,7 @@ final class MemoryIntrinsic implements WasmIntrinsic {
         }
         MethodDescriptor descriptor = method.getDescriptor();
         if (!descriptor.equals(GROW) && !descriptor.equals(FILL) && !descriptor.equals(COPY)
-                && !INT_BINARY.containsKey(descriptor)) {
+                && !descriptor.equals(UNSIGNED_LONG) && !INT_BINARY.containsKey(descriptor)) {
             return false;
         }
         MethodReader reader = classes.resolve(method);
@@ -80,6 +84,9 @@ final class MemoryIntrinsic implements WasmIntrinsic {
         MethodDescriptor descriptor = invocation.getMethod().getDescriptor();
         if (descriptor.equals(GROW)) {
             return new WasmMemoryGrow(manager.generate(args.get(0)));
+        }
+        if (descriptor.equals(UNSIGNED_LONG)) {
+            return new WasmConversion(WasmNumType.INT32, WasmNumType.INT64, false, manager.generate(args.get(0)));
         }
         WasmIntBinaryOperation binary = INT_BINARY.get(descriptor);
         if (binary != null) {
