@@ -256,23 +256,13 @@ public final class Talc {
         return Binning.bin(size);
     }
 
-    /** Bytes usable at {@code ptr} (at least what was asked for); 0 for 0. */
-    public static int usableSize(int ptr) {
-        return ptr == 0 ? 0 : usable(ptr);
-    }
-
     /**
      * {@code malloc_usable_size}: bytes usable at {@code ptr}, or 0 when {@link #verify} rejects
      * it (0, misaligned, outside memory; checked builds: anything but a live allocation, after
      * reporting it).
      */
     public static int usableSize(int t, int ptr) {
-        return verify(t, ptr) ? usable(ptr) : 0;
-    }
-
-    /** Bytes usable in the allocated chunk at {@code ptr}. */
-    private static int usable(int ptr) {
-        return (Chunk.header(Chunk.of(ptr)) & Chunk.SIZE_MASK) - Chunk.overhead();
+        return verify(t, ptr) ? (Chunk.header(Chunk.of(ptr)) & Chunk.SIZE_MASK) - Chunk.overhead() : 0;
     }
 
     /**

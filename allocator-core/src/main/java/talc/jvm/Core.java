@@ -97,8 +97,7 @@ final class Core {
     }
 
     int usableSize(int ptr) {
-        handle();
-        return Talc.usableSize(ptr);
+        return Talc.usableSize(handle(), ptr);
     }
 
     CountersSnapshot counters() {

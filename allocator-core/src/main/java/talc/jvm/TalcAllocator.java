@@ -48,7 +48,12 @@ public abstract class TalcAllocator implements AutoCloseable {
     /** Frees the block at {@code ptr}; {@code free(0)} does nothing. */
     public abstract void free(int ptr);
 
-    /** Bytes usable at {@code ptr} (at least what was asked for); 0 for 0. */
+    /**
+     * Bytes usable at {@code ptr} (at least what was asked for); 0 for 0 and for a pointer that
+     * cannot be a block (misaligned, outside memory). In checked builds
+     * ({@code talc.core.Features#checked()}) any pointer but a live allocation is reported to
+     * {@code talc.core.Report} first, as a bad {@link #free} is.
+     */
     public abstract int usableSize(int ptr);
 
     /**

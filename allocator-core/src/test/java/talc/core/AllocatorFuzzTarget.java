@@ -511,7 +511,7 @@ final class AllocatorFuzzTarget {
             return;
         }
         Block b = pick(choice);
-        int usable = Talc.usableSize(b.ptr);
+        int usable = Talc.usableSize(t, b.ptr);
         int size;
         switch (v) {
             case 0:
@@ -570,7 +570,7 @@ final class AllocatorFuzzTarget {
         } else if (lo == 9) {
             op = "free(0), malloc_usable_size(0)";
             Talc.free(t, 0);
-            check(Talc.usableSize(0) == 0, "malloc_usable_size(0) is 0");
+            check(Talc.usableSize(t, 0) == 0, "malloc_usable_size(0) is 0");
         } else if (lo == 10) {
             int sel = in.u8();
             int small = in.u8();
@@ -1061,7 +1061,7 @@ final class AllocatorFuzzTarget {
     private void placed(Block b, int align) {
         int p = b.ptr;
         check(p > 0 && p % align == 0, "pointer " + p + " is " + align + "-aligned");
-        int usable = Talc.usableSize(p);
+        int usable = Talc.usableSize(t, p);
         int expected = ((b.size + Chunk.HEADER + UNIT - 1) & SIZE_MASK) - Chunk.HEADER;
         check(usable == expected, "usable size of a " + b.size + "-byte block is " + expected + ", got " + usable);
         int chunkEnd = p + usable + Chunk.HEADER;
@@ -1069,7 +1069,7 @@ final class AllocatorFuzzTarget {
         check(heap != null && chunkEnd <= heap.getValue(), "block " + p + " lies inside a heap");
         Map.Entry<Integer, Block> below = byAddr.lowerEntry(p);
         if (below != null) {
-            int belowEnd = below.getKey() + Talc.usableSize(below.getKey()) + Chunk.HEADER;
+            int belowEnd = below.getKey() + Talc.usableSize(t, below.getKey()) + Chunk.HEADER;
             check(belowEnd <= p, "block " + p + " overlaps the block at " + below.getKey());
         }
         Map.Entry<Integer, Block> above = byAddr.ceilingEntry(p);
@@ -1102,7 +1102,7 @@ final class AllocatorFuzzTarget {
         if (top == null || top.getKey() < first) {
             return 0;
         }
-        return top.getKey() + Talc.usableSize(top.getKey()) + Chunk.HEADER;
+        return top.getKey() + Talc.usableSize(t, top.getKey()) + Chunk.HEADER;
     }
 
     private void drain() {

@@ -26,7 +26,7 @@ class CApiTest {
         int a = Talc.malloc(f.t, 0);
         int b = Talc.malloc(f.t, 0);
         assertTrue(a != 0 && b != 0 && a != b);
-        assertEquals(12, Talc.usableSize(a));
+        assertEquals(12, Talc.usableSize(f.t, a));
         Talc.free(f.t, a);
         Talc.free(f.t, b);
         assertEquals(1, f.scan().gaps);
@@ -36,7 +36,7 @@ class CApiTest {
     void freeOfNullDoesNothing() {
         Fixture f = heap(4096);
         Talc.free(f.t, 0);
-        assertEquals(0, Talc.usableSize(0));
+        assertEquals(0, Talc.usableSize(f.t, 0));
         f.scan();
     }
 
@@ -46,7 +46,7 @@ class CApiTest {
         for (int n = 0; n < 300; n++) {
             int p = Talc.malloc(f.t, n);
             assertEquals(0, p % 16);
-            assertEquals(Chunk.sizeFor(n) - Chunk.HEADER, Talc.usableSize(p));
+            assertEquals(Chunk.sizeFor(n) - Chunk.HEADER, Talc.usableSize(f.t, p));
         }
         HeapScan.Result r = f.scan();
         assertEquals(Chunk.HEADER * (300 + 1), Counters.overheadBytes(f.t), "one word per allocation plus one per heap");

@@ -26,7 +26,7 @@ class CountersTest {
         assertEquals(Chunk.HEADER, Counters.overheadBytes(f.t));
 
         int p = Talc.malloc(f.t, 1000);
-        int usable = Talc.usableSize(p);
+        int usable = Talc.usableSize(f.t, p);
         assertEquals(1, Counters.allocationCount(f.t));
         assertEquals(usable, Counters.allocatedBytes(f.t));
         assertEquals(end - first - usable - Chunk.HEADER, Counters.availableBytes(f.t));
@@ -55,9 +55,9 @@ class CountersTest {
         int p = Talc.malloc(f.t, 100);
         Talc.realloc(f.t, p, 1000);
         assertEquals(1, Counters.totalAllocationCount(f.t));
-        assertEquals(Talc.usableSize(p), Counters.totalAllocatedBytes(f.t));
+        assertEquals(Talc.usableSize(f.t, p), Counters.totalAllocatedBytes(f.t));
         Talc.realloc(f.t, p, 10);
-        assertEquals(Talc.usableSize(p), Counters.allocatedBytes(f.t));
+        assertEquals(Talc.usableSize(f.t, p), Counters.allocatedBytes(f.t));
         f.scan();
     }
 

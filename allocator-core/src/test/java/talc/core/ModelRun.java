@@ -103,7 +103,7 @@ final class ModelRun {
             return;
         }
         Map.Entry<Integer, Block> below = byAddr.floorEntry(ptr);
-        boolean inLiveBlock = below != null && ptr < below.getKey() + Talc.usableSize(below.getKey());
+        boolean inLiveBlock = below != null && ptr < below.getKey() + Talc.usableSize(f.t, below.getKey());
         int[] reported = new int[2];
         Report.setHandler((kind, address) -> {
             reported[0] = kind;
@@ -199,13 +199,13 @@ final class ModelRun {
     }
 
     private void checkPlacement(Block b, int align) {
-        int usable = Talc.usableSize(b.ptr);
+        int usable = Talc.usableSize(f.t, b.ptr);
         assertTrue(b.ptr % align == 0, () -> "pointer " + b.ptr + " not aligned to " + align);
         assertTrue(usable >= b.size, () -> "usable size " + usable + " < requested " + b.size);
         int end = b.ptr + usable;
         Map.Entry<Integer, Block> below = byAddr.lowerEntry(b.ptr);
         if (below != null) {
-            int belowEnd = below.getKey() + Talc.usableSize(below.getKey());
+            int belowEnd = below.getKey() + Talc.usableSize(f.t, below.getKey());
             assertTrue(belowEnd <= b.ptr - Chunk.HEADER, () -> "block " + b.ptr + " overlaps the one below");
         }
         Map.Entry<Integer, Block> above = byAddr.ceilingEntry(b.ptr);

@@ -76,6 +76,8 @@ class TalcCellTest {
         assertTrue(a != 0 && b != 0 && z != 0, "zero-size allocations are unique pointers");
         assertEquals(3, new HashSet<>(List.of(a, b, z)).size());
         assertEquals(3, c.counters().allocationCount());
+        assertEquals(0, c.usableSize(a + 4), "a misaligned pointer is no block");
+        assertEquals(0, c.usableSize(Integer.MAX_VALUE & -16), "nor one outside the memory");
         assertEquals(0, c.realloc(a, 0), "realloc(p, 0) frees p and returns 0");
         c.free(0);
         assertEquals(0, c.usableSize(0));

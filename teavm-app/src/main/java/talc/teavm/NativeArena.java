@@ -153,8 +153,7 @@ public final class NativeArena {
 
     /** Bytes usable at {@code ptr}: at least what was asked for; 0 for 0. */
     public int usableSize(int ptr) {
-        handle();
-        return Talc.usableSize(ptr);
+        return Talc.usableSize(handle(), ptr);
     }
 
     /** The block size. */

@@ -92,7 +92,7 @@ public final class NativeHeap {
 
     /** Bytes usable at {@code ptr}: at least what was asked for; 0 for 0. */
     public static int usableSize(int ptr) {
-        return Talc.usableSize(ptr);
+        return handle == 0 ? 0 : Talc.usableSize(handle, ptr);
     }
 
     /** Live blocks now. */
