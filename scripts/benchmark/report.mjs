@@ -79,9 +79,12 @@ function targetLines(summary) {
     if (summary.peers.length === 0) {
         return [`${summary.reference}: no peers to compare with`];
     }
-    const out = [`${summary.reference} against its peers (${summary.peers.join(', ')}):`];
-    for (const t of summary.targets) {
-        out.push(`  [${t.met ? 'met' : 'NOT met'}] ${t.what}: ${value(t.value)} (goal ${t.goal})`);
+    const out = [];
+    for (const { module, targets } of [{ module: summary.reference, targets: summary.targets }, ...summary.others]) {
+        out.push(`${module} against its peers (${summary.peers.join(', ')}):`);
+        for (const t of targets) {
+            out.push(`  [${t.met ? 'met' : 'NOT met'}] ${t.what}: ${value(t.value)} (goal ${t.goal})`);
+        }
     }
     return out;
 }
@@ -131,10 +134,12 @@ export function markdownReport(result, charts) {
                     ...['p1', 'p25', 'p50', 'p75', 'p99'].map((p) => fixed(free[p], 0))];
             })));
     }
-    if (summary.targets.length > 0) {
-        out.push('', `**Targets** of issue #4 for ${summary.reference}:`, '');
-        for (const t of summary.targets) {
-            out.push(`- ${t.met ? 'met' : '**not met**'}: ${t.what}: ${value(t.value)} (goal ${t.goal})`);
+    for (const { module, targets } of [{ module: summary.reference, targets: summary.targets }, ...summary.others]) {
+        if (targets.length > 0) {
+            out.push('', `**Targets** of issue #4 for ${module}:`, '');
+            for (const t of targets) {
+                out.push(`- ${t.met ? 'met' : '**not met**'}: ${t.what}: ${value(t.value)} (goal ${t.goal})`);
+            }
         }
     }
     if (charts.length > 0) {

@@ -13,15 +13,27 @@ const TARGET_MEMORY = 1.25;
 const ok = (r) => r?.rate !== undefined;
 
 /**
- * {reference, peers, workloads: [{id, speed, memory, efficiency}], traces, targets}, where
+ * {reference, peers, workloads: [{id, speed, memory, efficiency}], traces, targets, others}, where
  * speed = reference median / best peer median, memory = reference peak / smallest peer peak,
- * efficiency = {reference, bestPeer}; traces = geometric means of the trace replays' rates.
+ * efficiency = {reference, bestPeer}; traces = geometric means of the trace replays' rates;
+ * others = the targets of the other modules of this project in the run (e.g. talc-fast), as
+ * [{module, targets}], measured against the same peers.
  */
 export function summarizeSuite(suite, names) {
     const [reference] = names;
     const peers = names.filter((n) => !n.startsWith('talc'));
+    const own = summarizeModule(suite, names, peers, reference);
+    const others = names.filter((n) => n !== reference && n.startsWith('talc')).map((n) => {
+        const s = summarizeModule(suite, names, peers, n);
+        return { module: n, targets: s.targets };
+    });
+    return { reference, peers, ...own, others };
+}
+
+/** {workloads, traces, targets} of `module` against `peers`. */
+function summarizeModule(suite, names, peers, module) {
     const rows = suite.workloads.map((w) => {
-        const ref = w.results[reference];
+        const ref = w.results[module];
         const done = peers.filter((p) => ok(w.results[p]));
         if (!ok(ref) || done.length === 0) {
             return { id: w.id, error: ref?.error ?? 'no peer finished' };
@@ -44,9 +56,9 @@ export function summarizeSuite(suite, names) {
     const traceBest = tracePeers.length > 0 ? maxBy(tracePeers, (p) => traceMeans[p]) : null;
     const traces = {
         geomean: traceMeans,
-        ...(reference in traceMeans && traceBest ? { ratio: traceMeans[reference] / traceMeans[traceBest], bestPeer: traceBest } : {}),
+        ...(module in traceMeans && traceBest ? { ratio: traceMeans[module] / traceMeans[traceBest], bestPeer: traceBest } : {}),
     };
-    return { reference, peers, workloads: rows, traces, targets: targets(suite, rows, traces, reference) };
+    return { workloads: rows, traces, targets: targets(suite, rows, traces, module) };
 }
 
 function targets(suite, rows, traces, reference) {

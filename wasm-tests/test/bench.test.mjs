@@ -28,6 +28,7 @@ const { latencyLoop, Meter, runMetered } = await import(join(BENCH, 'runners.mjs
 const { PRESETS } = await import(join(BENCH, 'presets.mjs'));
 const { runSuite } = await import(join(BENCH, 'suite.mjs'));
 const { parseTrace, readTrace } = await import(join(BENCH, 'trace.mjs'));
+const { summarizeSuite } = await import(join(BENCH, 'summary.mjs'));
 
 const tmp = mkdtempSync(join(tmpdir(), 'talc-bench-'));
 
@@ -155,6 +156,31 @@ test('the wasm driver, the latency loop and the metered loop make the same calls
         assert.deepEqual([...byDriver], [...byMeteredLoop], `${s.name}: driver`);
         assert.deepEqual([...byLatencyLoop], [...byMeteredLoop], `${s.name}: latency loop`);
     }
+});
+
+test('the summary measures every module of this project against the peers, never against each other', () => {
+    // Rates per module on two workloads; talc-fast is faster than talc but is no peer.
+    const rates = { talc: [10, 20], 'talc-fast': [13, 30], peer: [8, 25] };
+    const result = (n, i) => ({
+        rate: { median: rates[n][i] },
+        memory: { peakBytes: 1 << 20, efficiency: 0.9, growCalls: 1 },
+    });
+    const suite = {
+        workloads: ['talc', 'trace:x'].map((id, i) => ({
+            id, title: id, results: Object.fromEntries(Object.keys(rates).map((n) => [n, result(n, i)])),
+        })),
+    };
+    const summary = summarizeSuite(suite, ['talc', 'talc-fast', 'peer']);
+    assert.deepEqual(summary.peers, ['peer']);
+    const speed = (targets) => targets.find((t) => t.what.startsWith('speed on talc,')).value;
+    const traces = (targets) => targets.find((t) => t.what.includes('trace replays')).value;
+    // The trace ratio is of geometric means, computed through logarithms.
+    const near = (actual, expected) => assert.ok(Math.abs(actual - expected) < 1e-9, `${actual} != ${expected}`);
+    assert.equal(speed(summary.targets), 10 / 8);
+    near(traces(summary.targets), 20 / 25);
+    assert.deepEqual(summary.others.map((o) => o.module), ['talc-fast']);
+    assert.equal(speed(summary.others[0].targets), 13 / 8);
+    near(traces(summary.others[0].targets), 30 / 25);
 });
 
 test('the command line writes the results, the charts and bench.md', () => {
