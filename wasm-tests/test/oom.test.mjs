@@ -131,8 +131,11 @@ function oomTests({ file, grows, maxBytes, maxPages }) {
             assert.equal(findOverlap(blocks), null, `seed ${seed}`);
             expectIntact(t, blocks, `seed ${seed} at OOM`);
 
-            // Failing requests of every kind leave everything as it is.
+            // Failing requests of every kind leave everything as it is. malloc(0) and malloc(1)
+            // need the smallest chunk: their search reaches the empty list below bin 0.
             for (const [what, call] of [
+                ['malloc(0)', () => t.malloc(0)],
+                ['malloc(1)', () => t.malloc(1)],
                 ['malloc(16)', () => t.malloc(16)],
                 ['malloc(1 MiB)', () => t.malloc(MiB)],
                 ['calloc(4, 4)', () => t.calloc(4, 4)],

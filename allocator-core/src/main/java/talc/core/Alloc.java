@@ -36,8 +36,7 @@ final class Alloc {
         if (found < Binning.binCount()) {
             gap = Mem.getInt(State.binHead(t, found));
         } else {
-            // For bin 0, bin - 1 is the always-empty list State.NO_BIN.
-            gap = firstFit(t, bin - 1, req, align);
+            gap = firstFitBelow(t, bin, req, align);
             if (gap == 0) {
                 return 0;
             }
@@ -55,9 +54,15 @@ final class Alloc {
         return found < Binning.binCount() ? carve(t, Gaps.popHead(t, found), req, align, false) : 0;
     }
 
-    /** First gap of {@code bin} that holds {@code req} bytes at {@code align}, or 0. */
-    private static int firstFit(int t, int bin, int req, int align) {
-        for (int gap = Mem.getInt(State.binHead(t, bin)); gap != 0; gap = Mem.getInt(gap + Gaps.NEXT)) {
+    /**
+     * First gap of the bin below {@code bin} that holds {@code req} bytes at {@code align}, or 0.
+     * Below bin 0 is the always-empty list {@link State#NO_BIN}. The head is addressed from
+     * {@code bin}, never from {@code bin - 1}: in wasm the constant part of the address becomes
+     * the load's offset, and a base of {@code (0 - 1) * 4} would make the access trap (offsets
+     * do not wrap) wherever this function is not inlined.
+     */
+    private static int firstFitBelow(int t, int bin, int req, int align) {
+        for (int gap = Mem.getInt(State.binHead(t, bin) - Integer.BYTES); gap != 0; gap = Mem.getInt(gap + Gaps.NEXT)) {
             int size = Chunk.header(gap) & SIZE_MASK;
             if (size - Chunk.padding(gap, align) >= req) {
                 return gap;

@@ -36,8 +36,8 @@ final class State {
     static final int TOTAL_HEAP_COUNT = 88;
     static final int TOTAL_CLAIMED_BYTES = 96;
     /**
-     * A word that stays 0, just below the bin heads: {@code binHead(t, -1)}, an empty list, so
-     * the search of the bin below a request's bin needs no test for bin 0 ({@link Alloc}). It
+     * A word that stays 0, just below the bin heads ({@code binHead(t, 0) - 4}): an empty list,
+     * so the search of the bin below a request's bin needs no test for bin 0 ({@link Alloc}). It
      * costs no state bytes: both binnings' blocks round up to the same size with it.
      */
     static final int NO_BIN = 104;
