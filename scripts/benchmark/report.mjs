@@ -75,12 +75,17 @@ export function textReport(result) {
     return out.join('\n');
 }
 
+/** The targets of the reference, then of the project's other modules in the run: [{module, targets}]. */
+function targetsByModule(summary) {
+    return [{ module: summary.reference, targets: summary.targets }, ...summary.others];
+}
+
 function targetLines(summary) {
     if (summary.peers.length === 0) {
         return [`${summary.reference}: no peers to compare with`];
     }
     const out = [];
-    for (const { module, targets } of [{ module: summary.reference, targets: summary.targets }, ...summary.others]) {
+    for (const { module, targets } of targetsByModule(summary)) {
         out.push(`${module} against its peers (${summary.peers.join(', ')}):`);
         for (const t of targets) {
             out.push(`  [${t.met ? 'met' : 'NOT met'}] ${t.what}: ${value(t.value)} (goal ${t.goal})`);
@@ -134,7 +139,7 @@ export function markdownReport(result, charts) {
                     ...['p1', 'p25', 'p50', 'p75', 'p99'].map((p) => fixed(free[p], 0))];
             })));
     }
-    for (const { module, targets } of [{ module: summary.reference, targets: summary.targets }, ...summary.others]) {
+    for (const { module, targets } of targetsByModule(summary)) {
         if (targets.length > 0) {
             out.push('', `**Targets** of issue #4 for ${module}:`, '');
             for (const t of targets) {

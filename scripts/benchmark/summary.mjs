@@ -22,16 +22,23 @@ const ok = (r) => r?.rate !== undefined;
 export function summarizeSuite(suite, names) {
     const [reference] = names;
     const peers = names.filter((n) => !n.startsWith('talc'));
-    const own = summarizeModule(suite, names, peers, reference);
-    const others = names.filter((n) => n !== reference && n.startsWith('talc')).map((n) => {
-        const s = summarizeModule(suite, names, peers, n);
-        return { module: n, targets: s.targets };
-    });
+    const traceMeans = traceGeomeans(suite, names);
+    const own = summarizeModule(suite, peers, traceMeans, reference);
+    const others = names.filter((n) => n !== reference && n.startsWith('talc'))
+        .map((n) => ({ module: n, targets: summarizeModule(suite, peers, traceMeans, n).targets }));
     return { reference, peers, ...own, others };
 }
 
-/** {workloads, traces, targets} of `module` against `peers`. */
-function summarizeModule(suite, names, peers, module) {
+/** Per module that replayed every trace, the geometric mean of its trace replays' rates. */
+function traceGeomeans(suite, names) {
+    const traceRuns = suite.workloads.filter((w) => w.id.startsWith('trace:'));
+    return Object.fromEntries(names
+        .filter((n) => traceRuns.length > 0 && traceRuns.every((w) => ok(w.results[n])))
+        .map((n) => [n, geomean(traceRuns.map((w) => w.results[n].rate.median))]));
+}
+
+/** {workloads, traces, targets} of `module` against `peers`; `traceMeans` from traceGeomeans. */
+function summarizeModule(suite, peers, traceMeans, module) {
     const rows = suite.workloads.map((w) => {
         const ref = w.results[module];
         const done = peers.filter((p) => ok(w.results[p]));
@@ -48,10 +55,6 @@ function summarizeModule(suite, names, peers, module) {
             efficiency: { reference: ref.memory.efficiency, bestPeer: efficient, best: w.results[efficient].memory.efficiency },
         };
     });
-    const traceRuns = suite.workloads.filter((w) => w.id.startsWith('trace:'));
-    const traceMeans = Object.fromEntries(names
-        .filter((n) => traceRuns.length > 0 && traceRuns.every((w) => ok(w.results[n])))
-        .map((n) => [n, geomean(traceRuns.map((w) => w.results[n].rate.median))]));
     const tracePeers = peers.filter((p) => p in traceMeans);
     const traceBest = tracePeers.length > 0 ? maxBy(tracePeers, (p) => traceMeans[p]) : null;
     const traces = {

@@ -140,7 +140,8 @@ public final class Source {
         int end = base + (delta << Mem.PAGE_SHIFT);
         // Extending, the new chunk is the old sentinel, the header word below base; a new heap's
         // first chunk is the header word below base + UNIT (its payload aligned).
-        Mem.putInt(t + State.SOURCE_A, Heaps.attach(t, base + (extend ? -Chunk.HEADER : UNIT - Chunk.HEADER), end, flags));
+        int chunk = base + (extend ? -Chunk.HEADER : UNIT - Chunk.HEADER);
+        Mem.putInt(t + State.SOURCE_A, Heaps.attach(t, chunk, end, flags));
         return true;
     }
 
