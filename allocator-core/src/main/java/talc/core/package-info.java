@@ -18,7 +18,7 @@
  *       time.</li>
  * </ul>
  * The build proves the rules: wasm-target compiles this package as unmanaged code and fails on
- * a static initialiser ({@code talc.wasm.build.RestrictedCore}), post-processes the module to
+ * a static initialiser ({@code talc.wasm.tool.RestrictedCore}), post-processes the module to
  * one that imports nothing and has no data, fails if reachable code reads or writes memory at
  * a constant address (a static field), and wasm-tests runs the
  * whole model test against it.

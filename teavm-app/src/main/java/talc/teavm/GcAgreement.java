@@ -74,7 +74,7 @@ public final class GcAgreement {
     /**
      * Whether the agreement is kept. Always {@code true} in an app: only the build of the
      * negative control in wasm-tests (property {@code talc.teavm.agreement=false}, see
-     * {@code talc.teavm.build.AgreementSwitch}) turns it off, to show that without it the GC
+     * {@code talc.teavm.plugin.AgreementSwitch}) turns it off, to show that without it the GC
      * overwrites the allocator's blocks.
      */
     public static boolean enabled() {

@@ -10,7 +10,7 @@
  * their wasm twins, and its TeaVM plugin turns the twins' natives into {@code memory.grow},
  * {@code memory.fill} and {@code memory.copy}, fixes the feature switches (the app build turns
  * the counters on) and compiles the core as unmanaged code. This package's own plugin,
- * {@code talc.teavm.build.TeavmAppPlugin}, adds the GC's side of the agreement.
+ * {@code talc.teavm.plugin.TeavmAppPlugin}, adds the GC's side of the agreement.
  *
  * <h2>Facts about TeaVM's GC the agreement rests on (read in TeaVM 0.13.1's code, checked by the build and the tests)</h2>
  * <ul>

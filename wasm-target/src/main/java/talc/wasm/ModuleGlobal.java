@@ -10,8 +10,8 @@ import org.teavm.interop.Unmanaged;
  * that own their memory need no handle: their allocator is at a constant address.
  *
  * <p>TeaVM cannot declare globals, so the build does it in two steps: the intrinsic
- * {@code talc.wasm.build.GlobalIntrinsic} compiles these natives into a load from, and a store
- * to, a marker address ({@code MARKER}), and the post-processing ({@code talc.wasm.build.PostProcess})
+ * {@code talc.wasm.tool.GlobalIntrinsic} compiles these natives into a load from, and a store
+ * to, a marker address ({@code MARKER}), and the post-processing ({@code talc.wasm.tool.PostProcess})
  * rewrites exactly those two instruction patterns into {@code global.get}/{@code global.set} of
  * a new mutable global, and fails the build if a marker is left anywhere.
  */

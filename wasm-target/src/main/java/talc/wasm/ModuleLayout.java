@@ -5,8 +5,8 @@ import org.teavm.interop.Unmanaged;
 
 /**
  * Where the module's allocator lives in memory: constants the build decides
- * ({@code talc.wasm.build.MemoryLayout}) and compiles in by replacing these bodies
- * ({@code talc.wasm.build.BuildConstants}). The values written here are placeholders that no
+ * ({@code talc.wasm.tool.MemoryLayout}) and compiles in by replacing these bodies
+ * ({@code talc.wasm.tool.BuildConstants}). The values written here are placeholders that no
  * build keeps.
  */
 @StaticInit

@@ -9,7 +9,7 @@ import talc.core.Source;
  * TeaVM and {@code wasm-opt} fold the branches and the disabled code is not in the module.
  *
  * <p>The constants here are the default build ({@code talc.wasm}). A variant build does not edit
- * this class: {@code talc.wasm.build.BuildWasm} passes TeaVM properties
+ * this class: {@code talc.wasm.tool.BuildWasm} passes TeaVM properties
  * ({@code talc.feature.<method name>=true|false}), and the build plugin rewrites the body of the
  * named method to return that constant before TeaVM optimises. Keep the method names equal to
  * those of {@code talc.core.Features}: TeaVM compiles this class in its place.
@@ -49,7 +49,7 @@ public final class WasmFeatures {
     /**
      * Whether heaps can be truncated (and the {@code HEAP_FIRST} flag kept): on for TeaVM apps,
      * whose arenas give empty blocks back ({@code talc.teavm.NativeArena}); the module build
-     * ({@code talc.wasm.build.TeaVMCompile}) turns it off, since no module exports a truncation.
+     * ({@code talc.wasm.tool.TeaVMCompile}) turns it off, since no module exports a truncation.
      */
     public static boolean truncation() {
         return true;

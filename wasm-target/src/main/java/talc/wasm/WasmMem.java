@@ -15,7 +15,7 @@ import org.teavm.interop.Unmanaged;
  * instructions TeaVM cannot express from Java ({@code memory.fill}, {@code memory.copy} and a
  * {@code memory.grow} whose result is kept), and two integer instructions the core's checks want
  * ({@code i32.rotr}, {@code i32.lt_u}), are {@code native} methods that the build-time plugin
- * {@code talc.wasm.build.MemoryIntrinsic} replaces with the instruction itself at every call
+ * {@code talc.wasm.tool.MemoryIntrinsic} replaces with the instruction itself at every call
  * site; these natives therefore never become functions or imports.
  *
  * <p>{@link StaticInit} and {@link Unmanaged} keep TeaVM from wrapping the accessors in

@@ -30,6 +30,6 @@ public final class WasmReport {
     @Import(module = "env", name = "talc_report")
     private static native void hook(int kind, int address);
 
-    /** {@code unreachable}: compiled into the instruction by {@code talc.wasm.build.TrapIntrinsic}. */
+    /** {@code unreachable}: compiled into the instruction by {@code talc.wasm.tool.TrapIntrinsic}. */
     private static native void trap();
 }

@@ -1,4 +1,4 @@
-package talc.teavm.build;
+package talc.teavm.plugin;
 
 import java.io.File;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package talc.wasm.build;
+package talc.wasm.tool;
 
 import org.teavm.ast.InvocationExpr;
 import org.teavm.backend.wasm.intrinsics.WasmIntrinsic;

@@ -1,4 +1,4 @@
-package talc.wasm.build;
+package talc.wasm.tool;
 
 import java.io.ByteArrayOutputStream;
 import java.io.File;
@@ -16,7 +16,7 @@ import java.util.zip.GZIPOutputStream;
  *
  * <p>Run by exec-maven-plugin in wasm-target's {@code package} phase, on the module's runtime
  * class path, as
- * {@code java talc.wasm.build.BuildWasm --teavm-dir <dir> --output-dir <dir>}. Any failure ends
+ * {@code java talc.wasm.tool.BuildWasm --teavm-dir <dir> --output-dir <dir>}. Any failure ends
  * the JVM with a non-zero status and a one-paragraph reason, which fails the Maven build. The
  * external tools are checked before TeaVM runs, so a machine without binaryen/wabt fails in a
  * second, not after the compile.

@@ -1,4 +1,4 @@
-package talc.teavm.build;
+package talc.teavm.plugin;
 
 import org.teavm.backend.wasm.TeaVMWasmHost;
 import org.teavm.vm.spi.TeaVMHost;

@@ -1,4 +1,4 @@
-package talc.teavm.build;
+package talc.teavm.plugin;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package talc.wasm.build;
+package talc.wasm.tool;
 
 import org.teavm.backend.wasm.TeaVMWasmHost;
 import org.teavm.vm.spi.TeaVMHost;

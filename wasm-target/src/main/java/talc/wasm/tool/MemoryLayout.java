@@ -1,4 +1,4 @@
-package talc.wasm.build;
+package talc.wasm.tool;
 
 /**
  * Where the allocator sits in a module that owns its memory.

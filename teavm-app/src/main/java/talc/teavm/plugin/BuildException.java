@@ -1,4 +1,4 @@
-package talc.teavm.build;
+package talc.teavm.plugin;
 
 /** A failure of the app build, reported by {@link BuildApp} with its message and a non-zero exit. */
 final class BuildException extends Exception {

@@ -1,4 +1,4 @@
-package talc.teavm.build;
+package talc.teavm.plugin;
 
 import org.teavm.model.ClassHolder;
 import org.teavm.model.ClassHolderTransformer;

@@ -1,4 +1,4 @@
-package talc.wasm.build;
+package talc.wasm.tool;
 
 /** A build step failed; the message says which and why, and is all the user sees. */
 final class BuildException extends Exception {

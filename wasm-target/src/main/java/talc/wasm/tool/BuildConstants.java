@@ -1,4 +1,4 @@
-package talc.wasm.build;
+package talc.wasm.tool;
 
 import java.util.Map;
 import java.util.Properties;

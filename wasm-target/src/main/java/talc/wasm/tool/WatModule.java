@@ -1,4 +1,4 @@
-package talc.wasm.build;
+package talc.wasm.tool;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package talc.wasm.build;
+package talc.wasm.tool;
 
 import org.teavm.interop.StaticInit;
 import org.teavm.interop.Unmanaged;

@@ -1,4 +1,4 @@
-package talc.wasm.build;
+package talc.wasm.tool;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,4 +1,4 @@
-package talc.wasm.build;
+package talc.wasm.tool;
 
 import java.util.Set;
 import org.teavm.ast.InvocationExpr;
