@@ -3,21 +3,42 @@ package talc.core;
 /**
  * Build-time switches of the allocator (Talc's cargo features and its binning type parameter).
  *
- * <p>The algorithm reads them only through these static methods. The wasm build replaces this
- * class with a twin whose methods return constants, so TeaVM and {@code wasm-opt} fold the
- * branches and the disabled code is really gone from the module. On the JVM they are plain
- * static fields that tests set with {@link #configure} before creating an allocator; changing
- * them while an allocator holds memory is not supported (the binning decides the free-list
- * layout).
+ * <p>The algorithm reads them only through these static methods. This is the JVM twin; the wasm
+ * build compiles {@code talc.wasm.WasmFeatures} in its place, whose methods return constants, so
+ * TeaVM and {@code wasm-opt} fold the branches and the disabled code is really gone from the
+ * module ({@code docs/swap-points.md}). On the JVM they answer the current thread's
+ * {@link Context}: each allocator of the JVM library has its own {@link Config}, and tests set
+ * one with {@link #configure}. An allocator must always run with the features it was made with
+ * (the binning decides the free-list layout). JVM-only helpers, never called by the algorithm:
+ * {@link #configure}, {@link #setTruncation}, {@link #setRegionLimit}, {@link #reset}.
  */
 public final class Features {
-    private static boolean wasmBinning = true;
-    private static boolean counters = true;
-    private static boolean growInPlace = true;
-    private static boolean reallocInPlace = true;
-    private static boolean checked;
-    private static boolean truncation = true;
-    private static boolean regionLimit = true;
+    /**
+     * JVM only: one set of switches, as the methods of {@link Features} answer them.
+     *
+     * @param wasmBinning {@link Features#wasmBinning()}
+     * @param counters {@link Features#counters()}
+     * @param growInPlace {@link Features#growInPlace()}
+     * @param reallocInPlace {@link Features#reallocInPlace()}
+     * @param checked {@link Features#checked()}
+     * @param truncation {@link Features#truncation()}
+     * @param regionLimit {@link Features#regionLimit()}
+     */
+    public record Config(boolean wasmBinning, boolean counters, boolean growInPlace, boolean reallocInPlace,
+            boolean checked, boolean truncation, boolean regionLimit) {
+        /** Wasm binning, counters on, realloc and grow in place, unchecked, truncation and region limits on. */
+        public static final Config DEFAULT = new Config(true, true, true, true, false, true, true);
+    }
+
+    private static Config config() {
+        return Context.current().features();
+    }
+
+    /** Makes {@code features} the current thread's, keeping its memory and handler. */
+    private static void use(Config features) {
+        Context c = Context.current();
+        new Context(c.memory(), features, c.handler()).enter();
+    }
 
     /** {@link #source()} on the JVM: every allocator keeps its own source kind in its state block. */
     public static final int SOURCE_PER_ALLOCATOR = -1;
@@ -30,22 +51,22 @@ public final class Features {
      * ({@code false}: 147 bins, exact up to 1 KiB); see {@link Binning}.
      */
     public static boolean wasmBinning() {
-        return wasmBinning;
+        return config().wasmBinning();
     }
 
     /** Whether the counters are kept. */
     public static boolean counters() {
-        return counters;
+        return config().counters();
     }
 
     /** {@code false} is Talc's {@code disable-grow-in-place}: realloc shrinks in place but always moves to grow. */
     public static boolean growInPlace() {
-        return growInPlace;
+        return config().growInPlace();
     }
 
     /** {@code false} is Talc's {@code disable-realloc-in-place}: realloc always allocates, copies and frees. */
     public static boolean reallocInPlace() {
-        return reallocInPlace;
+        return config().reallocInPlace();
     }
 
     /**
@@ -55,7 +76,7 @@ public final class Features {
      * walks use.
      */
     public static boolean checked() {
-        return checked;
+        return config().checked();
     }
 
     /**
@@ -79,7 +100,7 @@ public final class Features {
      * export no truncation, turn it off.
      */
     public static boolean truncation() {
-        return truncation;
+        return config().truncation();
     }
 
     /**
@@ -93,17 +114,19 @@ public final class Features {
      * in TeaVM apps; the module build turns it off in the modules that own their memory.
      */
     public static boolean regionLimit() {
-        return regionLimit;
+        return config().regionLimit();
     }
 
-    /** JVM only: switches {@link #regionLimit()} for allocators created from now on (tests). */
+    /** JVM only: switches {@link #regionLimit()} on the current thread (tests). */
     public static void setRegionLimit(boolean on) {
-        regionLimit = on;
+        Config c = config();
+        use(new Config(c.wasmBinning(), c.counters(), c.growInPlace(), c.reallocInPlace(), c.checked(), c.truncation(), on));
     }
 
-    /** JVM only: switches {@link #truncation()} for allocators created from now on (tests). */
+    /** JVM only: switches {@link #truncation()} on the current thread (tests). */
     public static void setTruncation(boolean on) {
-        truncation = on;
+        Config c = config();
+        use(new Config(c.wasmBinning(), c.counters(), c.growInPlace(), c.reallocInPlace(), c.checked(), on, c.regionLimit()));
     }
 
     /**
@@ -115,20 +138,15 @@ public final class Features {
         return SOURCE_PER_ALLOCATOR;
     }
 
-    /** JVM only: selects the features for allocators created from now on. */
+    /** JVM only: selects the features on the current thread (tests); truncation and region limits stay as they are. */
     public static void configure(boolean wasmBinning, boolean counters, boolean growInPlace, boolean reallocInPlace,
                                  boolean checked) {
-        Features.wasmBinning = wasmBinning;
-        Features.counters = counters;
-        Features.growInPlace = growInPlace;
-        Features.reallocInPlace = reallocInPlace;
-        Features.checked = checked;
+        Config c = config();
+        use(new Config(wasmBinning, counters, growInPlace, reallocInPlace, checked, c.truncation(), c.regionLimit()));
     }
 
-    /** JVM only: back to the defaults (wasm binning, counters on, realloc and grow in place, unchecked). */
+    /** JVM only: the current thread's features back to {@link Config#DEFAULT}. */
     public static void reset() {
-        configure(true, true, true, true, false);
-        truncation = true;
-        regionLimit = true;
+        use(Config.DEFAULT);
     }
 }

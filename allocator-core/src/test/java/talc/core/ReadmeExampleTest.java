@@ -3,22 +3,17 @@ package talc.core;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import talc.jvm.Source;
-import talc.jvm.TalcCell;
-import talc.jvm.TalcLock;
 
 /**
- * The JVM examples of README.md, line for line, so the README stays true:
- * {@link #theReadmesJavaBlocksAreInThisTest} checks that every line of each {@code java} block
+ * The core's JVM example of README.md, line for line, so the README stays true:
+ * {@link #theReadmesJavaBlocksAreInThisTest} checks that every line of the {@code java} block
  * of its section "Using the core on the JVM" appears here, in order.
  */
 class ReadmeExampleTest {
@@ -41,27 +36,6 @@ class ReadmeExampleTest {
     }
 
     @Test
-    void readmeLibraryExampleRuns() {
-        ByteBuffer memory = ByteBuffer.allocateDirect(4 << 20);             // or ByteBuffer.allocate
-        try (TalcLock shared = new TalcLock(Source.of(memory));              // thread-safe
-                TalcCell local = new TalcCell(Source.allocator(shared))) {   // 1 MiB blocks of shared
-            int p = shared.malloc(100);                 // 16-aligned, or 0: never an exception
-            shared.putLong(p, 42L);                     // little-endian, bounds-checked accessors
-            assertEquals(42L, shared.getLong(p));
-            int q = local.calloc(10, 8);
-            assertEquals(3, shared.counters().allocationCount(), "p, local's state block and its first block");
-            q = local.realloc(q, 4000);
-            assertNotEquals(0, q);
-            local.free(q);                              // its block, now empty, goes back to shared
-            assertEquals(2, shared.counters().allocationCount());
-            shared.free(p);
-            String table = shared.counters().toString(); // allocations, bytes, heaps, fragments
-            assertTrue(table.startsWith("counter "), table);
-            assertTrue(table.contains("\nallocations      |               1 |"), table);
-        }
-    }
-
-    @Test
     void theReadmesJavaBlocksAreInThisTest() throws IOException {
         List<String> readme = Files.readAllLines(README);
         List<String> source = Files.readAllLines(THIS_SOURCE).stream().map(String::strip).toList();
@@ -81,7 +55,7 @@ class ReadmeExampleTest {
                 block.add(line.strip());
             }
         }
-        assertEquals(2, blocks, "java blocks in the README's section");
+        assertEquals(1, blocks, "java blocks in the README's section");
     }
 
     private static void assertInOrder(List<String> block, List<String> source) {

@@ -15,16 +15,15 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import talc.core.Features;
 import talc.core.LibraryScan;
-import talc.core.Mem;
+import talc.core.Talc;
 
 /**
- * Sources that take heaps in blocks: from another allocator ({@link Source#allocator}) and from
- * the JVM ({@link Source#blocks}). A randomized model checks that a block goes back to the
- * parent as soon as it is empty and never while it holds an allocation.
+ * Memory in blocks of another allocator ({@link Memory#blocksOf}). A randomized model checks
+ * that a block goes back to the parent as soon as it is empty and never while it holds an
+ * allocation, and the parent's counters count the child's state block as overhead.
  */
-class BlockSourceTest {
+class BlockMemoryTest {
     private static final int BLOCK = 64 << 10;
     private final List<TalcAllocator> open = new ArrayList<>();
 
@@ -33,7 +32,6 @@ class BlockSourceTest {
         for (int i = open.size() - 1; i >= 0; i--) {
             open.get(i).close();
         }
-        Features.reset();
     }
 
     private <A extends TalcAllocator> A track(A a) {
@@ -43,19 +41,23 @@ class BlockSourceTest {
 
     @Test
     void aBlockIsTakenForARequestThatDoesNotFitAndGivenBackWhenEmpty() {
-        TalcCell parent = track(new TalcCell(Source.reserve(1 << 22)));
-        TalcCell child = track(new TalcCell(Source.allocator(parent, BLOCK)));
-        assertEquals(1, parent.counters().allocationCount(), "the child's state block");
+        TalcCell parent = track(new TalcCell(Memory.reserve(1 << 22)));
+        TalcCell child = track(new TalcCell(Memory.blocksOf(parent, BLOCK)));
+        assertEquals(0, parent.counters().allocationCount(), "the child's state block is overhead");
+        assertTrue(parent.counters().overheadBytes() >= Talc.stateSize());
         int a = child.malloc(100);
         int b = child.malloc(200);
         assertEquals(1, child.heaps().size());
         int block = child.heaps().firstKey();
-        assertTrue(parent.usableSize(block) >= BLOCK, "a block of the block size");
-        assertEquals(2, parent.counters().allocationCount());
+        assertTrue(child.heaps().get(block) - block >= BLOCK - 16, "a block of the block size");
+        assertEquals(Talc.INSIDE_BLOCK, assertThrows(MisuseException.class, () -> parent.usableSize(block)).kind(),
+                "a block lent to the child is not the parent's to use");
+        assertEquals(1, parent.counters().allocationCount());
         child.free(a);
-        assertEquals(2, parent.counters().allocationCount(), "still in use");
+        assertEquals(1, parent.counters().allocationCount(), "still in use");
         child.free(b);
-        assertEquals(1, parent.counters().allocationCount(), "empty: given back");
+        assertEquals(0, parent.counters().allocationCount(), "empty: given back");
+        assertEquals(0, parent.counters().allocatedBytes());
         assertEquals(0, child.heaps().size());
         assertEquals(0, child.counters().heapCount());
         // A request larger than a block gets the smallest multiple of the block size.
@@ -66,25 +68,28 @@ class BlockSourceTest {
         int moved = child.realloc(big, 10);
         assertEquals(big, moved, "shrinks in place");
         child.free(moved);
-        assertEquals(1, parent.counters().allocationCount());
+        assertEquals(0, parent.counters().allocationCount());
+        int overheadWithChild = parent.counters().overheadBytes();
         child.close();
-        assertEquals(0, parent.counters().allocationCount(), "closing gives the state block back too");
+        assertEquals(0, parent.counters().allocationCount());
+        assertTrue(parent.counters().overheadBytes() < overheadWithChild, "closing gives the state block back too");
+        assertEquals(2, parent.counters().totalAllocationCount(), "the two blocks, not the state block");
     }
 
     @Test
     void theParentsOutOfMemoryIsTheChilds() {
-        TalcCell parent = track(new TalcCell(Source.reserve(150_000)));
-        TalcCell child = track(new TalcCell(Source.allocator(parent, BLOCK)));
+        TalcCell parent = track(new TalcCell(Memory.reserve(150_000)));
+        TalcCell child = track(new TalcCell(Memory.blocksOf(parent, BLOCK)));
         int a = child.malloc(BLOCK - 1000);
         int b = child.malloc(BLOCK - 1000);
         assertTrue(a != 0 && b != 0);
         assertEquals(0, child.malloc(BLOCK - 1000), "a third block does not fit in the parent");
         assertEquals(0, child.malloc(Integer.MAX_VALUE));
         assertEquals(2, child.heaps().size(), "a failed request leaves no block behind");
-        TalcCell full = new TalcCell(Source.reserve(4096));
+        TalcCell full = new TalcCell(Memory.reserve(4096));
         try {
             assertNotEquals(0, full.malloc(3500));
-            assertThrows(IllegalStateException.class, () -> new TalcCell(Source.allocator(full)),
+            assertThrows(IllegalStateException.class, () -> new TalcCell(Memory.blocksOf(full)),
                     "no room for the state block");
         } finally {
             full.close();
@@ -92,21 +97,29 @@ class BlockSourceTest {
     }
 
     @Test
-    void accessorsCoverTheParentsMemoryOnly() {
-        TalcCell parent = track(new TalcCell(Source.reserve(1 << 20)));
-        TalcCell child = track(new TalcCell(Source.allocator(parent, BLOCK)));
-        TalcCell stranger = track(new TalcCell(Source.reserve(1 << 16)));
+    void parentAndChildShareOneMemoryButNotTheirPointers() {
+        TalcCell parent = track(new TalcCell(Memory.reserve(1 << 20)));
+        TalcCell child = track(new TalcCell(Memory.blocksOf(parent, BLOCK)));
         int p = child.malloc(16);
         child.putLong(p, 5);
-        assertEquals(5, parent.getLong(p), "one memory");
-        int s = stranger.malloc(16);
-        assertThrows(IndexOutOfBoundsException.class, () -> child.getLong(s));
+        assertEquals(5, parent.getLong(p), "one memory: the pointers are offsets into the parent's");
+        int q = parent.malloc(16);
+        int block = child.heaps().firstKey();
+        int parentAllocations = parent.counters().allocationCount();
+        MisuseException e = assertThrows(MisuseException.class, () -> parent.free(p), "the child's block, inside the parent's");
+        assertEquals(Talc.INSIDE_BLOCK, e.kind());
+        assertEquals(Talc.OUTSIDE_HEAPS, assertThrows(MisuseException.class, () -> child.free(q)).kind());
+        assertEquals(Talc.OUTSIDE_HEAPS, assertThrows(MisuseException.class, () -> child.free(block)).kind());
+        assertEquals(parentAllocations, parent.counters().allocationCount(), "nothing changed");
+        assertEquals(5, child.getLong(p));
+        child.free(p);
+        parent.free(q);
     }
 
     @Test
     void closingTheChildFirstGivesEverythingBack() {
-        TalcLock parent = track(new TalcLock(Source.reserve(1 << 22)));
-        TalcLock child = new TalcLock(Source.allocator(parent, BLOCK));
+        TalcLock parent = track(new TalcLock(Memory.reserve(1 << 22)));
+        TalcLock child = new TalcLock(Memory.blocksOf(parent, BLOCK));
         for (int i = 0; i < 100; i++) {
             assertNotEquals(0, child.malloc(5000));
         }
@@ -114,27 +127,6 @@ class BlockSourceTest {
         child.close();
         assertEquals(0, parent.counters().allocationCount());
         assertEquals(0, LibraryScan.scan(parent).size());
-    }
-
-    @Test
-    void jvmBlocksAreMappedAndUnmapped() {
-        TalcCell c = track(new TalcCell(Source.blocks(BLOCK)));
-        assertEquals(0, c.heaps().size(), "no heap before the first request");
-        Model m = new Model(c, 3);
-        for (int i = 0; i < 20_000; i++) {
-            m.step(i % 100 == 0 ? 3 * BLOCK : 2000);
-        }
-        m.scan();
-        NavigableMap<Integer, Integer> heaps = c.heaps();
-        assertTrue(heaps.size() > 1, "several blocks: " + heaps.size());
-        for (int block : heaps.keySet()) {
-            assertEquals(block, Mem.segment(block).base(), "each block is a buffer of its own");
-        }
-        m.drain();
-        assertEquals(0, c.heaps().size());
-        for (int block : heaps.keySet()) {
-            assertEquals(null, Mem.segment(block).owner(), "unmapped when empty");
-        }
     }
 
     /**
@@ -147,9 +139,9 @@ class BlockSourceTest {
     @ParameterizedTest
     @ValueSource(booleans = {true, false})
     void randomizedModelOfTheBlocks(boolean wasmBinning) {
-        Features.configure(wasmBinning, true, true, true, false);
-        TalcCell parent = track(new TalcCell(Source.of(ByteBuffer.allocateDirect(8 << 20))));
-        TalcCell child = track(new TalcCell(Source.allocator(parent, BLOCK)));
+        Options options = Options.DEFAULT.withWasmBinning(wasmBinning);
+        TalcCell parent = track(new TalcCell(Memory.of(ByteBuffer.allocateDirect(8 << 20)), options));
+        TalcCell child = track(new TalcCell(Memory.blocksOf(parent, BLOCK), options.withWasmBinning(!wasmBinning)));
         int state = LibraryScan.scan(parent).firstKey();
         Model kid = new Model(child, 11);
         Model own = new Model(parent, 12);

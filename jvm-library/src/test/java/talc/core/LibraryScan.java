@@ -5,7 +5,7 @@ import java.util.NavigableMap;
 import java.util.TreeMap;
 import talc.jvm.TalcAllocator;
 
-/** The heap scan ({@link HeapScan}) for the JVM library's allocators, whose tests live in {@code talc.jvm}. */
+/** The heap scan ({@link HeapScan}) for the JVM library's allocators, in each one's context. */
 public final class LibraryScan {
     private LibraryScan() {
     }
@@ -19,9 +19,15 @@ public final class LibraryScan {
         for (Map.Entry<Integer, Integer> heap : a.heaps().entrySet()) {
             firstToEnd.put(Fixture.firstChunk(heap.getKey()), heap.getValue());
         }
-        HeapScan.Result r = HeapScan.scan(a.handle(), firstToEnd);
-        NavigableMap<Integer, Integer> usable = new TreeMap<>();
-        r.allocations.forEach((ptr, size) -> usable.put(ptr, size - Chunk.HEADER));
-        return usable;
+        int t = a.handle();
+        Context previous = a.context().enter();
+        try {
+            HeapScan.Result r = HeapScan.scan(t, firstToEnd);
+            NavigableMap<Integer, Integer> usable = new TreeMap<>();
+            r.allocations.forEach((ptr, size) -> usable.put(ptr, size - Chunk.overhead()));
+            return usable;
+        } finally {
+            Context.restore(previous);
+        }
     }
 }

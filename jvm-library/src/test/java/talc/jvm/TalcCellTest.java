@@ -12,14 +12,13 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.NavigableMap;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import talc.core.Features;
 import talc.core.LibraryScan;
-import talc.core.Mem;
 import talc.core.Talc;
 
 /** TalcCell over a heap buffer, a direct buffer and reserved memory: the C semantics, the accessors, misuse. */
@@ -29,11 +28,14 @@ class TalcCellTest {
     @AfterEach
     void closeAll() {
         open.forEach(TalcAllocator::close);
-        Features.reset();
     }
 
-    private TalcCell cell(Source s) {
-        TalcCell c = new TalcCell(s);
+    private TalcCell cell(Memory memory) {
+        return cell(memory, Options.DEFAULT);
+    }
+
+    private TalcCell cell(Memory memory, Options options) {
+        TalcCell c = new TalcCell(memory, options);
         open.add(c);
         return c;
     }
@@ -45,7 +47,7 @@ class TalcCellTest {
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
     void cApiOverAUserBuffer(boolean direct) {
-        TalcCell c = cell(Source.of(buffer(direct, 1 << 16)));
+        TalcCell c = cell(Memory.of(buffer(direct, 1 << 16)));
         int p = c.malloc(100);
         assertNotEquals(0, p);
         assertEquals(0, p % Talc.MIN_ALIGN);
@@ -56,7 +58,7 @@ class TalcCellTest {
         Pattern.check(c, q, 100, 1);
         int z = c.calloc(10, 30);
         for (int i = 0; i < 300; i++) {
-            assertEquals(0, c.get(z + i));
+            assertEquals(0, c.getByte(z + i));
         }
         int a = c.alignedAlloc(4096, 10);
         assertEquals(0, a % 4096);
@@ -69,15 +71,15 @@ class TalcCellTest {
 
     @Test
     void zeroSizesAreTheCAbis() {
-        TalcCell c = cell(Source.reserve(1 << 16));
+        TalcCell c = cell(Memory.reserve(1 << 16));
         int a = c.malloc(0);
         int b = c.malloc(0);
         int z = c.calloc(0, 8);
         assertTrue(a != 0 && b != 0 && z != 0, "zero-size allocations are unique pointers");
         assertEquals(3, new HashSet<>(List.of(a, b, z)).size());
         assertEquals(3, c.counters().allocationCount());
-        assertEquals(0, c.usableSize(a + 4), "a misaligned pointer is no block");
-        assertEquals(0, c.usableSize(Integer.MAX_VALUE & -16), "nor one outside the memory");
+        assertEquals(Talc.MISALIGNED, assertThrows(MisuseException.class, () -> c.usableSize(a + 4)).kind());
+        assertThrows(MisuseException.class, () -> c.usableSize(Integer.MAX_VALUE & -16), "outside the memory");
         assertEquals(0, c.realloc(a, 0), "realloc(p, 0) frees p and returns 0");
         c.free(0);
         assertEquals(0, c.usableSize(0));
@@ -91,7 +93,7 @@ class TalcCellTest {
 
     @Test
     void outOfMemoryIsZeroNeverAnException() {
-        TalcCell c = cell(Source.of(ByteBuffer.allocate(1 << 16)));
+        TalcCell c = cell(Memory.of(ByteBuffer.allocate(1 << 16)));
         assertEquals(0, c.malloc(1 << 16), "more than the buffer");
         assertEquals(0, c.malloc(-1), "4 GiB - 1 unsigned");
         assertEquals(0, c.malloc(Integer.MAX_VALUE));
@@ -114,7 +116,7 @@ class TalcCellTest {
     void theBufferIsSharedAndItsStateLeftAlone() {
         ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.BIG_ENDIAN);
         buf.position(100).limit(60_000);
-        TalcCell c = cell(Source.of(buf));
+        TalcCell c = cell(Memory.of(buf));
         assertEquals(100, buf.position());
         assertEquals(60_000, buf.limit());
         assertEquals(ByteOrder.BIG_ENDIAN, buf.order());
@@ -146,53 +148,91 @@ class TalcCellTest {
 
     @Test
     void accessors() {
-        TalcCell c = cell(Source.reserve(1 << 16));
+        TalcCell c = cell(Memory.reserve(1 << 16));
         int p = c.malloc(64);
         c.putInt(p, -5);
         c.putLong(p + 8, Long.MIN_VALUE);
-        c.put(p + 16, (byte) 7);
+        c.putByte(p + 16, (byte) 7);
+        c.putShort(p + 26, (short) -2);
+        c.putChar(p + 28, 'x');
+        c.putBoolean(p + 30, true);
+        c.putFloat(p + 32, 1.5f);
+        c.putDouble(p + 40, -0.25);
         c.put(p + 20, new byte[] {1, 2, 3, 4, 5}, 1, 3);
         assertEquals(-5, c.getInt(p));
         assertEquals(Long.MIN_VALUE, c.getLong(p + 8));
-        assertEquals(7, c.get(p + 16));
+        assertEquals(7, c.getByte(p + 16));
+        assertEquals(-2, c.getShort(p + 26));
+        assertEquals('x', c.getChar(p + 28));
+        assertTrue(c.getBoolean(p + 30));
+        assertEquals(1.5f, c.getFloat(p + 32));
+        assertEquals(-0.25, c.getDouble(p + 40));
+        ByteBuffer block = c.slice(p);
+        assertEquals(c.usableSize(p), block.capacity(), "the whole block");
+        assertEquals(Long.MIN_VALUE, block.getLong(8), "little-endian, sharing the memory");
         byte[] out = new byte[5];
         c.get(p + 20, out, 2, 3);
         assertArrayEquals(new byte[] {0, 0, 2, 3, 4}, out);
-        assertEquals(0xFB, c.get(p) & 0xFF, "little-endian");
+        assertEquals(0xFB, c.getByte(p) & 0xFF, "little-endian");
     }
 
     @Test
     void accessOutsideTheAllocatorsMemoryThrows() {
-        TalcCell c = cell(Source.reserve(1 << 16));
-        TalcCell other = cell(Source.reserve(1 << 16));
+        TalcCell c = cell(Memory.reserve(1 << 16));
         int p = c.malloc(16);
-        int q = other.malloc(16);
-        assertThrows(IndexOutOfBoundsException.class, () -> c.getInt(0), "null");
         assertThrows(IndexOutOfBoundsException.class, () -> c.getInt(-16), "negative");
-        assertThrows(IndexOutOfBoundsException.class, () -> c.getInt(64), "the simulated memory");
-        assertThrows(IndexOutOfBoundsException.class, () -> c.putInt(q, 1), "another allocator's block");
-        int end = c.heaps().values().iterator().next();
-        assertThrows(IndexOutOfBoundsException.class, () -> c.getLong(end - 4), "across the buffer's end");
+        assertThrows(IndexOutOfBoundsException.class, () -> c.getInt(1 << 16), "past the memory");
+        assertThrows(IndexOutOfBoundsException.class, () -> c.getLong((1 << 16) - 4), "across the memory's end");
         assertThrows(IndexOutOfBoundsException.class, () -> c.slice(p, 1 << 16));
         assertThrows(IndexOutOfBoundsException.class, () -> c.get(p, new byte[4], 0, 5), "the array's bounds");
-        other.putInt(q, 77);
-        assertEquals(77, other.getInt(q), "the other allocator uses its own block");
+    }
+
+    /** The cases: every free of a pointer the allocator does not own, or no longer owns, throws; the heap is as before. */
+    @Test
+    void freeingWhatIsNotALiveAllocationThrowsAndChangesNothing() {
+        TalcCell a = cell(Memory.reserve(1 << 16));
+        TalcCell b = cell(Memory.reserve(1 << 16));
+        int p = a.malloc(100);
+        int q = a.malloc(100);
+        int foreign = b.malloc(100);
+        Pattern.fill(a, p, 100, 3);
+        a.free(q);
+        CountersSnapshot before = a.counters();
+        NavigableMap<Integer, Integer> scanBefore = LibraryScan.scan(a);
+        MisuseException twice = assertThrows(MisuseException.class, () -> a.free(q), "double free");
+        assertEquals(Talc.NOT_ALLOCATED, twice.kind());
+        assertTrue(twice.getMessage().contains("double free"), twice.getMessage());
+        assertEquals(q, twice.address());
+        assertEquals(Talc.INSIDE_BLOCK, assertThrows(MisuseException.class, () -> a.free(p + 16), "interior").kind());
+        assertThrows(MisuseException.class, () -> a.free(foreign + 2048), "another allocator's pointer, no block of this one");
+        assertThrows(MisuseException.class, () -> a.realloc(q, 10), "realloc after free");
+        assertThrows(MisuseException.class, () -> a.free(-16), "outside the memory");
+        assertEquals(before, a.counters(), "the counters are as before");
+        assertEquals(scanBefore, LibraryScan.scan(a), "and so is every block");
+        Pattern.check(a, p, 100, 3);
+        int r = a.malloc(100);
+        int s = a.malloc(100);
+        assertNotEquals(r, s, "two later mallocs never return the same pointer");
+        a.free(p);
+        a.free(r);
+        a.free(s);
     }
 
     @Test
     void misuseThrowsWithAClearMessage() {
-        assertThrows(NullPointerException.class, () -> Source.of(null));
+        assertThrows(NullPointerException.class, () -> Memory.of(null));
         assertThrows(NullPointerException.class, () -> new TalcCell(null));
-        assertThrows(IllegalArgumentException.class, () -> new TalcCell(Source.of(ByteBuffer.allocate(4096).asReadOnlyBuffer())));
-        IllegalArgumentException small = assertThrows(IllegalArgumentException.class, () -> new TalcCell(Source.of(ByteBuffer.allocate(100))));
+        assertThrows(IllegalArgumentException.class, () -> new TalcCell(Memory.of(ByteBuffer.allocate(4096).asReadOnlyBuffer())));
+        IllegalArgumentException small = assertThrows(IllegalArgumentException.class, () -> new TalcCell(Memory.of(ByteBuffer.allocate(100))));
         assertTrue(small.getMessage().contains("too small"), small.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> Source.reserve(0));
-        assertThrows(IllegalArgumentException.class, () -> Source.blocks(3 << 12));
-        assertThrows(IllegalArgumentException.class, () -> Source.blocks(1024));
-        Source s = Source.reserve(4096);
+        assertThrows(IllegalArgumentException.class, () -> Memory.reserve(0));
+        TalcCell parent = cell(Memory.reserve(1 << 16));
+        assertThrows(IllegalArgumentException.class, () -> Memory.blocksOf(parent, 3 << 12));
+        assertThrows(IllegalArgumentException.class, () -> Memory.blocksOf(parent, 1024));
+        Memory s = Memory.reserve(4096);
         cell(s);
-        assertThrows(IllegalStateException.class, () -> new TalcCell(s), "a source serves one allocator");
-        TalcCell c = new TalcCell(Source.reserve(4096));
+        assertThrows(IllegalStateException.class, () -> new TalcCell(s), "a memory serves one allocator");
+        TalcCell c = new TalcCell(Memory.reserve(4096));
         int p = c.malloc(10);
         assertNotEquals(0, p);
         c.close();
@@ -201,20 +241,17 @@ class TalcCellTest {
         IllegalStateException closed = assertThrows(IllegalStateException.class, () -> c.malloc(10));
         assertTrue(closed.getMessage().contains("closed"), closed.getMessage());
         assertThrows(IllegalStateException.class, () -> c.free(p));
-        assertThrows(IndexOutOfBoundsException.class, () -> c.getInt(p), "its buffer is unmapped");
     }
 
     @Test
     void severalIndependentAllocators() {
         List<Model> models = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            Source s = i % 2 == 0 ? Source.of(buffer(i == 2, 1 << 18)) : Source.reserve(200_000 + i);
+            Memory s = i % 2 == 0 ? Memory.of(buffer(i == 2, 1 << 18)) : Memory.reserve(200_000 + i);
             models.add(new Model(cell(s), i));
         }
-        Set<Integer> bases = new HashSet<>();
         for (Model m : models) {
-            assertTrue(bases.add(m.a.handle()), "distinct memory");
-            assertTrue(m.a.handle() >= Mem.MAPPED_BASE, "above the simulated memory");
+            assertEquals(0, m.a.handle(), "each memory has its state block at offset 0");
         }
         for (int i = 0; i < 20_000; i++) {
             models.get(i % models.size()).step(3000);
@@ -222,13 +259,9 @@ class TalcCellTest {
         for (Model m : models) {
             m.scan();
         }
-        // One allocator closed: the others are untouched, and its range serves a new allocator.
-        Model gone = models.remove(1);
-        int handle = gone.a.handle();
-        gone.a.close();
-        TalcCell again = cell(Source.reserve(200_000));
-        assertEquals(handle, again.handle(), "the freed address range is reused");
-        Model fresh = new Model(again, 99);
+        // One allocator closed: the others are untouched.
+        models.remove(1).a.close();
+        Model fresh = new Model(cell(Memory.reserve(200_000)), 99);
         for (int i = 0; i < 5_000; i++) {
             fresh.step(3000);
             models.get(i % models.size()).step(3000);
@@ -244,8 +277,7 @@ class TalcCellTest {
     @ParameterizedTest
     @ValueSource(booleans = {true, false})
     void randomizedModelWithTheHeapScan(boolean wasmBinning) {
-        Features.configure(wasmBinning, true, true, true, false);
-        Model m = new Model(cell(Source.of(ByteBuffer.allocateDirect(1 << 20))), 5);
+        Model m = new Model(cell(Memory.of(ByteBuffer.allocateDirect(1 << 20)), Options.DEFAULT.withWasmBinning(wasmBinning)), 5);
         for (int i = 0; i < 40_000; i++) {
             m.step(i % 1000 < 900 ? 300 : 40_000);
             if (i % 5000 == 0) {
@@ -260,8 +292,7 @@ class TalcCellTest {
 
     @Test
     void countersOffThrowsOnlyForCounters() {
-        Features.configure(true, false, true, true, false);
-        TalcCell c = cell(Source.reserve(1 << 16));
+        TalcCell c = cell(Memory.reserve(1 << 16), Options.DEFAULT.withCounters(false));
         int p = c.malloc(10);
         assertNotEquals(0, p);
         assertThrows(IllegalStateException.class, c::counters);

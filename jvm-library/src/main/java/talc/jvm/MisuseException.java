@@ -1,8 +1,9 @@
-package talc.core;
+package talc.jvm;
 
 /**
- * JVM only: what a checked allocator throws for a pointer that is not a live allocation, or
- * for metadata it finds overwritten ({@link Report}). The heap is as it was before the call.
+ * What an allocator throws for a pointer that is not a live allocation of its own, or for
+ * metadata it finds overwritten (the checked core's reports, {@code talc.core.Report}). The heap
+ * is as it was before the call. TeaVM apps built checked throw it too ({@code talc.teavm}).
  */
 public final class MisuseException extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -26,7 +27,7 @@ public final class MisuseException extends RuntimeException {
         this.address = address;
     }
 
-    /** One of {@code Talc.MISALIGNED .. Talc.CORRUPTED}. */
+    /** One of {@code talc.core.Talc.MISALIGNED .. CORRUPTED}. */
     public int kind() {
         return kind;
     }

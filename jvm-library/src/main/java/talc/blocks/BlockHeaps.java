@@ -21,11 +21,11 @@ import talc.core.Talc;
  * <p>Only the child's core handle {@code t} and the static API of {@link Talc} are used: the
  * child is any core allocator whose own source adds nothing (the Manual source, which
  * {@link Talc#init} sets), so that every heap it has is a block of this class. The class is
- * shared by the JVM library's block sources ({@code talc.jvm.Source.allocator}) and the TeaVM
+ * shared by the JVM library's block memory ({@code talc.jvm.Memory.blocksOf}) and the TeaVM
  * app API's arenas ({@code talc.teavm.NativeArena}); TeaVM compiles it ({@code TreeMap} and
  * boxed {@code Integer}s are in its class library). Not thread-safe: the owner serialises calls.
  */
-public final class BlockHeaps {
+public final class BlockHeaps implements HeapSupply {
     /** Default block size: 1 MiB, as in Talc. */
     public static final int DEFAULT_BLOCK_SIZE = 1 << 20;
     /** Smallest block size: a block must hold a heap with room for some allocations. */
@@ -72,6 +72,7 @@ public final class BlockHeaps {
      * block that serves it and claims it as a new heap of {@code t}. True when it did; false when
      * no heap could serve the request or the parent has no block (nothing changed then).
      */
+    @Override
     public boolean acquire(int t, int size, int align) {
         int region = Talc.regionFor(size, align);
         if (region < 0) {
@@ -93,6 +94,7 @@ public final class BlockHeaps {
      * Allocator {@code t} just freed the chunk at {@code ptr} (nonzero): when that emptied the
      * heap of its block, deletes the heap and gives the block back.
      */
+    @Override
     public void freed(int t, int ptr) {
         Map.Entry<Integer, Integer> e = blocks.floorEntry(ptr);
         if (e == null || ptr >= e.getValue() || Talc.reserved(e.getValue()) != 0) {
@@ -110,6 +112,15 @@ public final class BlockHeaps {
             parent.give(block);
         }
         blocks.clear();
+    }
+
+    /**
+     * Whether {@code ptr} lies in one of the heaps held now, above its block's first address
+     * (where the heap's first chunk is; the word below the block is the parent's).
+     */
+    public boolean holds(int ptr) {
+        Map.Entry<Integer, Integer> e = blocks.lowerEntry(ptr);
+        return e != null && ptr < e.getValue();
     }
 
     /** Blocks held now. */

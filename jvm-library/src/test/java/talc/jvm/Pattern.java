@@ -28,7 +28,7 @@ final class Pattern {
             a.putLong(ptr + i, word(seed, i));
         }
         for (; i < len; i++) {
-            a.put(ptr + i, at(seed, i));
+            a.putByte(ptr + i, at(seed, i));
         }
     }
 
@@ -41,7 +41,7 @@ final class Pattern {
             }
         }
         for (; i < len; i++) {
-            if (a.get(ptr + i) != at(seed, i)) {
+            if (a.getByte(ptr + i) != at(seed, i)) {
                 throw new AssertionError("block " + ptr + " (seed " + seed + ", " + len + " bytes) corrupted at +" + i);
             }
         }

@@ -56,7 +56,7 @@ class TalcLockTest {
     @Test
     void everyAllocatorCallTakesTheLockOnce() {
         CountingLock lock = new CountingLock();
-        try (TalcLock a = new TalcLock(Source.reserve(1 << 16), lock)) {
+        try (TalcLock a = new TalcLock(Memory.reserve(1 << 16), Options.DEFAULT, lock)) {
             assertSame(lock, a.lock());
             int p = a.malloc(10);
             int q = a.calloc(2, 8);
@@ -82,8 +82,8 @@ class TalcLockTest {
     void aChildTakesItsLockThenTheParents() {
         CountingLock parentLock = new CountingLock();
         CountingLock childLock = new CountingLock();
-        try (TalcLock parent = new TalcLock(Source.reserve(1 << 20), parentLock);
-                TalcLock child = new TalcLock(Source.allocator(parent, 1 << 16), childLock)) {
+        try (TalcLock parent = new TalcLock(Memory.reserve(1 << 20), Options.DEFAULT, parentLock);
+                TalcLock child = new TalcLock(Memory.blocksOf(parent, 1 << 16), Options.DEFAULT, childLock)) {
             int before = parentLock.acquisitions;
             int p = child.malloc(100);
             assertNotEquals(0, p);
@@ -107,11 +107,11 @@ class TalcLockTest {
 
     @Test
     void closedIsClosed() {
-        TalcLock a = new TalcLock(Source.blocks());
+        TalcLock a = new TalcLock(Memory.reserve(1 << 16));
         assertNotEquals(0, a.malloc(10));
         a.close();
         assertTrue(a.isClosed());
         assertThrows(IllegalStateException.class, () -> a.malloc(1));
-        assertThrows(NullPointerException.class, () -> new TalcLock(Source.reserve(4096), null));
+        assertThrows(NullPointerException.class, () -> new TalcLock(Memory.reserve(4096), Options.DEFAULT, null));
     }
 }

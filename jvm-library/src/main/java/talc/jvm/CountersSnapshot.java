@@ -6,7 +6,9 @@ import talc.core.Features;
 /**
  * The counters of an allocator at one moment (Talc's {@code Counters}, a copy). Byte counts are
  * chunk-based as in {@link talc.core.Counters}: an allocation counts its usable size, so
- * {@link #overheadBytes()} is exactly one header word per allocation and per heap.
+ * {@link #overheadBytes()} is what the allocator's metadata takes: the header (and guard) words
+ * of the chunks, the heaps' boundaries, and the state blocks of child allocators
+ * ({@link TalcAllocator#counters()}).
  * {@link #toString()} renders them as a table, like Talc's {@code Display}:
  *
  * <pre>
@@ -51,13 +53,14 @@ public record CountersSnapshot(int allocationCount, int allocatedBytes, int avai
 
     /**
      * Reads the counters of the core allocator with handle {@code t} (see
-     * {@link talc.core.Talc}), for example one in the simulated memory.
+     * {@link talc.core.Talc}) in the current thread's {@link talc.core.Context}, for example one
+     * in a simulated memory.
      *
      * @throws IllegalStateException when {@link Features#counters()} is off
      */
     public static CountersSnapshot of(int t) {
         if (!Features.counters()) {
-            throw new IllegalStateException("counters are off (talc.core.Features.configure)");
+            throw new IllegalStateException("counters are off (Options.counters)");
         }
         return new CountersSnapshot(Counters.allocationCount(t), Counters.allocatedBytes(t),
                 Counters.availableBytes(t), Counters.fragmentCount(t), Counters.heapCount(t),
