@@ -1,7 +1,7 @@
 // The counters of talc-counters.wasm: reading the counter block that talc_counters() points at,
 // and rendering counters as the text table of the JVM library's talc.jvm.CountersSnapshot
 // (like Talc's Display for its Counters). The two renderings are one format: a golden file,
-// allocator-core/src/test/resources/talc/jvm/counters-tables.txt in the repository, is checked
+// jvm-library/src/test/resources/talc/jvm/counters-tables.txt in the repository, is checked
 // against both (CountersTableGoldenTest on the JVM, counters-table.test.mjs in Node).
 
 /** The counter block (see README_WASM.md): 6 u32, 4 bytes of padding, 4 u64. */

@@ -1,6 +1,6 @@
 // The counters as a text table in JavaScript: the package's formatCounters (and
 // Talc#countersTable, the table of a talc-counters instance) renders the golden file that the
-// JVM's CountersSnapshot.toString() is also held to (allocator-core's CountersTableGoldenTest),
+// JVM's CountersSnapshot.toString() is also held to (jvm-library's CountersTableGoldenTest),
 // so the two renderings are one format; and the table of a real instance after a workload says
 // exactly what its counters, and its live blocks, say.
 
@@ -16,7 +16,7 @@ const packageDir = await stagedPackage();
 const { createTalc, formatCounters } = await import(pathToFileURL(join(packageDir, 'index.js')).href);
 
 /** The golden file, shared with the JUnit test; its header describes its format. */
-const GOLDEN = join(ROOT, 'allocator-core', 'src', 'test', 'resources', 'talc', 'jvm', 'counters-tables.txt');
+const GOLDEN = join(ROOT, 'jvm-library', 'src', 'test', 'resources', 'talc', 'jvm', 'counters-tables.txt');
 const CASE = '== ';
 const TABLE_LINE = '> ';
 const ASSIGN = ' = ';

@@ -82,6 +82,27 @@ public final class GcAgreement {
     }
 
     /**
+     * Whether the app was compiled with talc's TeaVM plugin ({@code talc.teavm.plugin}, found in
+     * the teavm-app jar), which rewrites this method to return {@code true}. Without the plugin
+     * there is no agreement (the GC would take the allocator's pages) and no memory above the
+     * GC's (every allocation would fail), so {@link NativeHeap} refuses to boot.
+     */
+    public static boolean pluginApplied() {
+        return false;
+    }
+
+    /**
+     * Throws the exception that says the plugin is missing: managed code (it allocates), called
+     * by {@link NativeHeap} at its first call in an app built without the plugin.
+     */
+    static void missingPlugin() {
+        throw new IllegalStateException("talc: this app was compiled without talc's TeaVM plugin"
+                + " (talc.teavm.plugin.TeavmAppPlugin in the teavm-app jar), so the allocator has no agreement"
+                + " with the garbage collector and no memory of its own: put teavm-app on TeaVM's class path"
+                + " with the classic wasm target (TeaVM 0.13.1)");
+    }
+
+    /**
      * First address the allocator may use: the page-aligned end of the GC's layout at its
      * largest heap, as {@code WasmHeap.resizeHeap} lays it out. Valid once TeaVM's start function
      * has set up the heap (before any app code runs).

@@ -2,6 +2,7 @@ package talc.teavm;
 
 import java.util.NavigableMap;
 import talc.blocks.BlockHeaps;
+import talc.blocks.SuppliedAllocator;
 import talc.core.Counters;
 import talc.core.Talc;
 
@@ -37,12 +38,13 @@ public final class NativeArena {
     public static final int MIN_BLOCK_SIZE = BlockHeaps.MIN_BLOCK_SIZE;
 
     private final BlockHeaps blocks;
-    /** The arena's handle (its state block in the main heap); 0 once closed. */
-    private int t;
+    /** The arena's allocator: its handle (state block in the main heap) and its blocks. */
+    private final SuppliedAllocator core;
+    private boolean closed;
 
     private NativeArena(int t, BlockHeaps blocks) {
-        this.t = t;
         this.blocks = blocks;
+        this.core = new SuppliedAllocator(t, blocks);
     }
 
     /** {@link #create(int)} with blocks of {@link #DEFAULT_BLOCK_SIZE}. */
@@ -79,39 +81,28 @@ public final class NativeArena {
 
     /** The handle; throws once closed. */
     private int handle() {
-        if (t == 0) {
+        if (closed) {
             throw new IllegalStateException("the arena is closed");
         }
-        return t;
+        return core.handle();
     }
 
     /** A block of at least {@code size} bytes, 16-aligned, or 0. */
     public int malloc(int size) {
-        return alignedAlloc(Talc.MIN_ALIGN, size);
+        handle();
+        return core.malloc(size);
     }
 
     /** A block of at least {@code size} bytes aligned to {@code align} (a power of two up to 2^30), or 0. */
     public int alignedAlloc(int align, int size) {
-        int h = handle();
-        int p = Talc.alignedAlloc(h, align, size);
-        // One new block and one retry: if that block does not serve the request, nothing will.
-        if (p == 0 && blocks.acquire(h, size, align)) {
-            p = Talc.alignedAlloc(h, align, size);
-        }
-        return p;
+        handle();
+        return core.alignedAlloc(align, size);
     }
 
     /** A zeroed block of {@code n * size} bytes, or 0 (also when the product overflows). */
     public int calloc(int n, int size) {
-        int h = handle();
-        int p = Talc.calloc(h, n, size);
-        int total = n * size;
-        // No block is taken for a product that overflowed: the retry would fail the same way.
-        boolean fits = n == 0 || Integer.divideUnsigned(total, n) == size;
-        if (p == 0 && fits && blocks.acquire(h, total, Talc.MIN_ALIGN)) {
-            p = Talc.calloc(h, n, size);
-        }
-        return p;
+        handle();
+        return core.calloc(n, size);
     }
 
     /**
@@ -120,23 +111,8 @@ public final class NativeArena {
      * {@code realloc(0, n)} allocates; {@code realloc(p, 0)} frees and returns 0.
      */
     public int realloc(int ptr, int size) {
-        if (ptr == 0) {
-            return malloc(size);
-        }
-        int h = handle();
-        int q = Talc.realloc(h, ptr, size);
-        if (size == 0) {
-            blocks.freed(h, ptr);
-            return 0;
-        }
-        if (q == 0 && blocks.acquire(h, size, Talc.MIN_ALIGN)) {
-            q = Talc.realloc(h, ptr, size);
-        }
-        // A move freed the old chunk, which may have been the last allocation of its block.
-        if (q != 0 && q != ptr) {
-            blocks.freed(h, ptr);
-        }
-        return q;
+        handle();
+        return core.realloc(ptr, size);
     }
 
     /**
@@ -144,16 +120,14 @@ public final class NativeArena {
      * allocation in its block, the block goes back to the main heap.
      */
     public void free(int ptr) {
-        int h = handle();
-        if (ptr != 0) {
-            Talc.free(h, ptr);
-            blocks.freed(h, ptr);
-        }
+        handle();
+        core.free(ptr);
     }
 
     /** Bytes usable at {@code ptr}: at least what was asked for; 0 for 0. */
     public int usableSize(int ptr) {
-        return Talc.usableSize(handle(), ptr);
+        handle();
+        return core.usableSize(ptr);
     }
 
     /** The block size. */
@@ -209,16 +183,15 @@ public final class NativeArena {
      * {@link IllegalStateException} afterwards; closing twice does nothing.
      */
     public void close() {
-        if (t != 0) {
-            int state = t;
-            t = 0;
+        if (!closed) {
+            closed = true;
             blocks.giveAll();
-            NativeHeap.free(state);
+            NativeHeap.free(core.handle());
         }
     }
 
     /** Whether {@link #close()} was called. */
     public boolean isClosed() {
-        return t == 0;
+        return closed;
     }
 }

@@ -17,7 +17,8 @@ import talc.core.Talc;
  * {@code realloc(p, 0)} frees and returns 0, a failed {@code realloc} leaves the block as it was,
  * and freeing a pointer this class did not return, or freeing twice, is undefined.
  *
- * <p>The allocator boots on the first call that may need memory. Booting first reserves the GC's
+ * <p>The allocator boots on the first call that may need memory; in an app compiled without
+ * talc's TeaVM plugin that call throws {@link IllegalStateException} saying so. Booting first reserves the GC's
  * whole territory ({@link GcAgreement}), then grows one page above it for the allocator's state
  * block and first heap; later requests grow memory as {@code talc.wasm} does (by 3/16 of memory,
  * at most 16 MiB a step, at least the request), always above the GC's territory.
@@ -42,6 +43,9 @@ public final class NativeHeap {
     private static int handle() {
         int t = handle;
         if (t == 0) {
+            if (!GcAgreement.pluginApplied()) {
+                GcAgreement.missingPlugin();
+            }
             if (GcAgreement.enabled() && !GcAgreement.reserveGcTerritory()) {
                 return 0;
             }
