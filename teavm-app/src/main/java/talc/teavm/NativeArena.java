@@ -112,7 +112,9 @@ public final class NativeArena {
      */
     public int realloc(int ptr, int size) {
         handle();
-        return core.realloc(ptr, size);
+        int q = core.realloc(ptr, size);
+        MisuseReport.throwPending();
+        return q;
     }
 
     /**
@@ -122,12 +124,15 @@ public final class NativeArena {
     public void free(int ptr) {
         handle();
         core.free(ptr);
+        MisuseReport.throwPending();
     }
 
     /** Bytes usable at {@code ptr}: at least what was asked for; 0 for 0. */
     public int usableSize(int ptr) {
         handle();
-        return core.usableSize(ptr);
+        int size = core.usableSize(ptr);
+        MisuseReport.throwPending();
+        return size;
     }
 
     /** The block size. */

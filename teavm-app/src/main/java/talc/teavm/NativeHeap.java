@@ -27,11 +27,13 @@ import talc.core.Talc;
  * with single wasm loads and stores, little-endian and unchecked: like C, writing past a block
  * corrupts its neighbours. {@link #address} gives an {@link Address} for code that prefers it.
  *
- * <p>The class is unmanaged and holds one static {@code int}; it allocates no Java object, so it
- * never triggers the GC. Not thread-safe (TeaVM's classic wasm apps have one thread).
+ * <p>The class holds one static {@code int} and allocates no Java object, so it never triggers
+ * the GC; its methods are unmanaged, except {@link #free}, {@link #realloc} and
+ * {@link #usableSize}, which in an app built checked throw {@code talc.jvm.MisuseException} for
+ * a pointer that is not a live block ({@link MisuseReport}), having changed nothing. Not
+ * thread-safe (TeaVM's classic wasm apps have one thread).
  */
 @StaticInit
-@Unmanaged
 public final class NativeHeap {
     /** The allocator handle (address of its state block), 0 until the allocator boots. */
     private static int handle;
@@ -40,6 +42,7 @@ public final class NativeHeap {
     }
 
     /** The handle, booting the allocator above the GC's territory on first use; 0 if memory cannot grow. */
+    @Unmanaged
     private static int handle() {
         int t = handle;
         if (t == 0) {
@@ -56,23 +59,27 @@ public final class NativeHeap {
     }
 
     /** Whether the allocator has booted (memory above the GC's territory is then the allocator's). */
+    @Unmanaged
     public static boolean booted() {
         return handle != 0;
     }
 
     /** A block of at least {@code size} bytes, 16-aligned, or 0. */
+    @Unmanaged
     public static int malloc(int size) {
         int t = handle();
         return t == 0 ? 0 : Talc.malloc(t, size);
     }
 
     /** A zeroed block of {@code n * size} bytes, or 0 (also when the product overflows). */
+    @Unmanaged
     public static int calloc(int n, int size) {
         int t = handle();
         return t == 0 ? 0 : Talc.calloc(t, n, size);
     }
 
     /** A block of at least {@code size} bytes aligned to {@code align} (a power of two up to 2^30), or 0. */
+    @Unmanaged
     public static int alignedAlloc(int align, int size) {
         int t = handle();
         return t == 0 ? 0 : Talc.alignedAlloc(t, align, size);
@@ -84,112 +91,136 @@ public final class NativeHeap {
      */
     public static int realloc(int ptr, int size) {
         int t = handle();
-        return t == 0 ? 0 : Talc.realloc(t, ptr, size);
+        int q = t == 0 ? 0 : Talc.realloc(t, ptr, size);
+        MisuseReport.throwPending();
+        return q;
     }
 
     /** Frees {@code ptr}, a block from this class, or 0 (nothing happens). */
     public static void free(int ptr) {
         if (handle != 0) {
             Talc.free(handle, ptr);
+            MisuseReport.throwPending();
         }
     }
 
     /** Bytes usable at {@code ptr}: at least what was asked for; 0 for 0. */
     public static int usableSize(int ptr) {
-        return handle == 0 ? 0 : Talc.usableSize(handle, ptr);
+        int size = handle == 0 ? 0 : Talc.usableSize(handle, ptr);
+        MisuseReport.throwPending();
+        return size;
     }
 
     /** Live blocks now. */
+    @Unmanaged
     public static int allocationCount() {
         return handle == 0 ? 0 : Counters.allocationCount(handle);
     }
 
     /** Bytes in live blocks now, chunk rounding included. */
+    @Unmanaged
     public static int allocatedBytes() {
         return handle == 0 ? 0 : Counters.allocatedBytes(handle);
     }
 
     /** Bytes of the allocator's heaps that are free now. */
+    @Unmanaged
     public static int availableBytes() {
         return handle == 0 ? 0 : Counters.availableBytes(handle);
     }
 
     /** Bytes the allocator's heaps span now: every page it has taken from memory, less its state block. */
+    @Unmanaged
     public static int claimedBytes() {
         return handle == 0 ? 0 : Counters.claimedBytes(handle);
     }
 
     /** Heaps the allocator holds now (a new one when another party grew memory in between). */
+    @Unmanaged
     public static int heapCount() {
         return handle == 0 ? 0 : Counters.heapCount(handle);
     }
 
     /** Allocations since boot (each realloc that moves counts too). */
+    @Unmanaged
     public static long totalAllocationCount() {
         return handle == 0 ? 0 : Counters.totalAllocationCount(handle);
     }
 
     /** {@code addr} as an {@link Address}. */
+    @Unmanaged
     public static Address address(int addr) {
         return Address.fromInt(addr);
     }
 
     /** The byte at {@code addr}. */
+    @Unmanaged
     public static byte getByte(int addr) {
         return Address.fromInt(addr).getByte();
     }
 
     /** Writes a byte at {@code addr}. */
+    @Unmanaged
     public static void putByte(int addr, byte value) {
         Address.fromInt(addr).putByte(value);
     }
 
     /** The 16-bit value at {@code addr}. */
+    @Unmanaged
     public static short getShort(int addr) {
         return Address.fromInt(addr).getShort();
     }
 
     /** Writes a 16-bit value at {@code addr}. */
+    @Unmanaged
     public static void putShort(int addr, short value) {
         Address.fromInt(addr).putShort(value);
     }
 
     /** The 32-bit value at {@code addr}. */
+    @Unmanaged
     public static int getInt(int addr) {
         return Address.fromInt(addr).getInt();
     }
 
     /** Writes a 32-bit value at {@code addr}. */
+    @Unmanaged
     public static void putInt(int addr, int value) {
         Address.fromInt(addr).putInt(value);
     }
 
     /** The 64-bit value at {@code addr}. */
+    @Unmanaged
     public static long getLong(int addr) {
         return Address.fromInt(addr).getLong();
     }
 
     /** Writes a 64-bit value at {@code addr}. */
+    @Unmanaged
     public static void putLong(int addr, long value) {
         Address.fromInt(addr).putLong(value);
     }
 
     /** The {@code float} at {@code addr}. */
+    @Unmanaged
     public static float getFloat(int addr) {
         return Address.fromInt(addr).getFloat();
     }
 
     /** Writes a {@code float} at {@code addr}. */
+    @Unmanaged
     public static void putFloat(int addr, float value) {
         Address.fromInt(addr).putFloat(value);
     }
 
     /** The {@code double} at {@code addr}. */
+    @Unmanaged
     public static double getDouble(int addr) {
         return Address.fromInt(addr).getDouble();
     }
 
     /** Writes a {@code double} at {@code addr}. */
+    @Unmanaged
     public static void putDouble(int addr, double value) {
         Address.fromInt(addr).putDouble(value);
     }
