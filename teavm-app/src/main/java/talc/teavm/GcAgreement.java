@@ -9,7 +9,7 @@ import talc.wasm.WasmMem;
  * The ownership agreement between the allocator and TeaVM's garbage collector in one linear
  * memory: which pages each may ever write, and how memory grows for both.
  *
- * <h2>What TeaVM 0.13.1's classic wasm runtime does (measured, see the package documentation)</h2>
+ * <h2>What TeaVM 0.13.1's classic wasm runtime does (read in its code, see the package documentation)</h2>
  * The GC's memory is one contiguous area that starts at {@code WasmHeap.heapAddress} (after the
  * static data, a 512-byte buffer and the 256 KiB shadow stack): the object heap of
  * {@code heapSize} bytes, then its region table, card table and GC storage, up to

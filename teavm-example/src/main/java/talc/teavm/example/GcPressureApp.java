@@ -85,7 +85,7 @@ public final class GcPressureApp {
         }
         objects.checkAll();
         blocks.checkAndFreeAll();
-        return blocks.corruptions + objects.corruptions;
+        return blocks.table.corruptions + objects.corruptions;
     }
 
     /**
@@ -107,7 +107,7 @@ public final class GcPressureApp {
         if (arena == null) {
             return NO_ARENA;
         }
-        arenaBlocks = new ArenaBlocks(arena, blocks);
+        arenaBlocks = new ArenaBlocks(arena, blocks.table);
         for (int round = 0; round < rounds; round++) {
             int[][] garbage = objects.allocateGarbage(rng);
             objects.replaceRetained(rng, ARENA_RUN_ARRAY_MEAN);
@@ -123,7 +123,7 @@ public final class GcPressureApp {
         arena.close();
         objects.checkAll();
         blocks.checkAndFreeAll();
-        return arenaBlocks.corruptions + blocks.corruptions + objects.corruptions;
+        return arenaBlocks.table.corruptions + blocks.table.corruptions + objects.corruptions;
     }
 
     /** The mean for {@code round} of {@code rounds}: linear from {@code first} to {@code last}. */
@@ -134,7 +134,7 @@ public final class GcPressureApp {
     /** Blocks whose pattern was overwritten. */
     @Export(name = "blockCorruptions")
     public static int blockCorruptions() {
-        return blocks.corruptions;
+        return blocks.table.corruptions;
     }
 
     /** Java arrays whose pattern was overwritten. */
@@ -146,19 +146,19 @@ public final class GcPressureApp {
     /** Checks that found a block inside the GC's area. */
     @Export(name = "misplacedBlocks")
     public static int misplacedBlocks() {
-        return blocks.misplaced;
+        return blocks.table.misplaced;
     }
 
     /** Broken API promises (usable size, alignment, zeroing). */
     @Export(name = "contractErrors")
     public static int contractErrors() {
-        return blocks.contractErrors;
+        return blocks.table.contractErrors;
     }
 
     /** Allocations that returned 0. */
     @Export(name = "allocationFailures")
     public static int allocationFailures() {
-        return blocks.failures;
+        return blocks.table.failures;
     }
 
     /** Collections seen by the weak-reference probe (a lower bound). */
@@ -242,25 +242,25 @@ public final class GcPressureApp {
     /** Arena blocks whose pattern was overwritten ({@link #runArena}). */
     @Export(name = "arenaCorruptions")
     public static int arenaCorruptions() {
-        return arenaBlocks.corruptions;
+        return arenaBlocks.table.corruptions;
     }
 
     /** Checks that found an arena block inside the GC's area. */
     @Export(name = "arenaMisplaced")
     public static int arenaMisplaced() {
-        return arenaBlocks.misplaced;
+        return arenaBlocks.table.misplaced;
     }
 
     /** Broken API promises of the arena (usable size, alignment, zeroing). */
     @Export(name = "arenaContractErrors")
     public static int arenaContractErrors() {
-        return arenaBlocks.contractErrors;
+        return arenaBlocks.table.contractErrors;
     }
 
     /** Arena allocations that returned 0. */
     @Export(name = "arenaFailures")
     public static int arenaFailures() {
-        return arenaBlocks.failures;
+        return arenaBlocks.table.failures;
     }
 
     /** Checks that found an arena block (a main-heap allocation) held with no live allocation in it. */

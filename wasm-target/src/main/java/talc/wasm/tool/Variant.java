@@ -39,23 +39,8 @@ record Variant(String name, String purpose, Map<String, String> features, List<S
     static final String COUNTERS_EXPORT = "talc_counters";
     /**
      * The fast variant's inlining: every function of up to 400 bytes of code where it is called
-     * from more than one place, and up to 40 always. Chosen on 2026-11-26 in Node 20 against the
-     * default talc.wasm of then (scripts/bench --quick, same run): 5,160 vs 1,859 bytes; Talc's
-     * alloc/free benchmark 1.47x, with realloc 1.27x, the gcc / python3 / sqlite3 traces
-     * 1.38x / 1.45x / 1.53x. Less inlining (-fimfs 200: 3,252 bytes) gave 1.35x / 1.23x and
-     * 1.31x / 1.39x / 1.39x.
-     *
-     * <p>Nothing else beat these flags (2026-11-26, binaryen 132, Node 20, scripts/bench
-     * --only talc,trace with a byte-different copy of talc-fast as the control, median of 5 runs
-     * of the best sample per run, against the control's ±2%): with malloc and free already inlined
-     * whole, -O4, no --converge, -aimfs 100 (or -fimfs 5000), -ocimfs 0, --flatten --rereloop,
-     * --ssa, --flatten --dfo and --skip-pass merge-blocks came out between 0.98x and 1.02x on
-     * Talc's alloc/free benchmark and on the traces' geometric mean; -fimfs 200 (4,261 bytes) gave
-     * 0.98x / 0.96x and -O2 (2,823 bytes) 0.96x / 0.89x. -fimfs 1000, --partial-inlining-ifs,
-     * --precompute-propagate, --merge-locals, --monomorphize, -ifwl, --generate-global-effects,
-     * --skip-pass code-folding and --shrink-level 0 leave the module byte for byte as it is.
-     * -iit / -tnh only drop loads whose values are unused (0.99x, noise), at the price of an
-     * assumption about traps.
+     * from more than one place, and up to 40 always (why these flags: docs/design.md, "wasm-opt
+     * flags of talc-fast").
      */
     static final List<String> FAST_INLINING = List.of("--flexible-inline-max-function-size=400",
             "--always-inline-max-function-size=40");
