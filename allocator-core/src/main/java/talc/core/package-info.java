@@ -33,7 +33,9 @@
  * {@link talc.core.Talc} the public C-like API. Checked builds only: {@link talc.core.Misuse}
  * bad-pointer detection with the guard words of {@link talc.core.Chunk},
  * {@link talc.core.HeapList} the heap list and walk, {@link talc.core.Consistency} the heap
- * check, and {@link talc.core.Report} the platform layer that reports misuse (JVM: an
- * exception, wasm: an imported hook).
+ * check, and {@link talc.core.Report} the platform layer that reports misuse (JVM: a
+ * handler, wasm: an imported hook). JVM only: {@link talc.core.Context}, the memory, features
+ * and misuse handler that the JVM twins of {@code Mem}, {@code Features} and {@code Report}
+ * serve on the current thread (the swap points' contract: {@code docs/swap-points.md}).
  */
 package talc.core;
