@@ -11,7 +11,7 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import {
-    GUIDE, SUPPORT_DIR, missing, packPackage, runDeno, scratchDir, stagedPackage,
+    BINARYEN, GUIDE, SUPPORT_DIR, hashtableWasm, missing, packPackage, runDeno, scratchDir, stagedPackage,
 } from '../support/package-fixture.mjs';
 
 const packageDir = await stagedPackage();
@@ -76,3 +76,21 @@ test('Deno type-checks a TypeScript user of the declarations, then runs it', { s
         tableLines: COUNTERS_TABLE_LINES, sameTable: true,
     });
 });
+
+test('the installed talc-wasm command links talc into the C example: one module that imports only its memory',
+    { skip: missing('clang') || missing('wasm-ld') }, async () => {
+        copyFileSync(hashtableWasm(), join(project, 'app.wasm'));
+        const command = join(project, 'node_modules', '.bin', 'talc-wasm');
+        const run = spawnSync(command, ['link', 'app.wasm', '-o', 'app.wasm', '--binaryen', BINARYEN],
+            { cwd: project, encoding: 'utf8', timeout: 120_000 });
+        assert.equal(run.status, 0, `talc-wasm link failed:\n${run.stderr}`);
+        assert.match(run.stdout, /app\.wasm: [\d,]+ bytes, talc linked in/);
+        const module = new WebAssembly.Module(readFileSync(join(project, 'app.wasm')));
+        assert.deepEqual(WebAssembly.Module.imports(module), [{ module: 'env', name: 'memory', kind: 'memory' }]);
+        const memory = new WebAssembly.Memory({ initial: 2 });
+        const c = new WebAssembly.Instance(module, { env: { memory } }).exports;
+        assert.notEqual(c.table_workload(10_000, 500, 1), 0);
+        const usage = spawnSync(command, ['link', 'app.wasm'], { cwd: project, encoding: 'utf8' });
+        assert.equal(usage.status, 2);
+        assert.match(usage.stderr, /^talc-wasm: usage: talc-wasm link APP\.wasm -o OUT\.wasm/);
+    });
