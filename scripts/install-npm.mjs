@@ -30,7 +30,7 @@ if (dirs.length === 0) {
 for (const dir of dirs.map((d) => resolve(d))) {
     if (!upToDate(dir)) {
         console.log(`install-npm: npm ci in ${dir}`);
-        execFileSync('npm', ['ci', '--no-audit', '--no-fund'], {
+        execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], {
             cwd: dir, stdio: ['ignore', 'ignore', 'inherit'], shell: process.platform === 'win32',
         });
     }
