@@ -43,7 +43,7 @@ const TALC_LINKED = new URL('../wasm/talc-linked.wasm', import.meta.url);
  * The binaryen npm package's folder: `dir` when given, else the one installed in the current
  * project, else the one beside talc-wasm.
  */
-export function findBinaryen(dir) {
+function findBinaryen(dir) {
     if (dir !== undefined) {
         return dir;
     }
@@ -63,7 +63,7 @@ export function findBinaryen(dir) {
  * exports too), and the app's allocator imports. Throws, saying what to change, when the app
  * cannot take talc this way.
  */
-export function plan(app, talc, what = 'the module') {
+function plan(app, talc, what = 'the module') {
     const imports = readImports(app);
     const isAllocator = (i) => i.kind === KIND.FUNC && ABI.includes(i.name);
     const allocator = imports.filter(isAllocator);
