@@ -23,6 +23,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { Rng, SeqBuilder } from './benchmark/ops.mjs';
 import { Meter, runMetered } from './benchmark/runners.mjs';
 import { readTrace } from './benchmark/trace.mjs';
@@ -77,38 +78,38 @@ the heap inconsistent.
 
 class UsageError extends Error {}
 
-function parseArgs(argv) {
-    const o = { trace: null, seed: null, stopAt: Infinity, svg: null, text: null, module: DEFAULT_MODULE,
-        width: DEFAULT_SVG_WIDTH, columns: DEFAULT_COLUMNS, help: false };
-    for (let i = 0; i < argv.length; i++) {
-        const a = argv[i];
-        const value = () => {
-            if (i + 1 >= argv.length) {
-                throw new UsageError(`${a} needs a value`);
-            }
-            return argv[++i];
-        };
-        const count = (min) => {
-            const v = value();
-            const n = Number(v);
-            if (!Number.isInteger(n) || n < min) {
-                throw new UsageError(`${a} needs an integer of at least ${min}, not ${v}`);
-            }
-            return n;
-        };
-        switch (a) {
-            case '--trace': o.trace = resolve(value()); break;
-            case '--random': o.seed = count(0) >>> 0; break;
-            case '--stop-at': o.stopAt = count(0); break;
-            case '--svg': o.svg = resolve(value()); break;
-            case '--text': o.text = resolve(value()); break;
-            case '--module': o.module = resolve(value()); break;
-            case '--width': o.width = count(MIN_SVG_WIDTH); break;
-            case '--columns': o.columns = count(1); break;
-            case '-h': case '--help': o.help = true; break;
-            default: throw new UsageError(`unknown argument ${a}`);
-        }
+/** The options of `argv`; throws UsageError. */
+function options(argv) {
+    let values;
+    try {
+        ({ values } = parseArgs({
+            args: argv,
+            options: {
+                trace: { type: 'string' }, random: { type: 'string' }, 'stop-at': { type: 'string' },
+                svg: { type: 'string' }, text: { type: 'string' }, module: { type: 'string' },
+                width: { type: 'string' }, columns: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+            },
+        }));
+    } catch (e) {
+        throw new UsageError(e.message);
     }
+    const count = (name, min, fallback) => {
+        if (values[name] === undefined) {
+            return fallback;
+        }
+        const n = Number(values[name]);
+        if (!Number.isInteger(n) || n < min) {
+            throw new UsageError(`--${name} needs an integer of at least ${min}, not ${values[name]}`);
+        }
+        return n;
+    };
+    const path = (name, fallback = null) => (values[name] === undefined ? fallback : resolve(values[name]));
+    const o = {
+        trace: path('trace'), seed: values.random === undefined ? null : count('random', 0) >>> 0,
+        stopAt: count('stop-at', 0, Infinity), svg: path('svg'), text: path('text'), module: path('module', DEFAULT_MODULE),
+        width: count('width', MIN_SVG_WIDTH, DEFAULT_SVG_WIDTH), columns: count('columns', 1, DEFAULT_COLUMNS),
+        help: values.help === true,
+    };
     if (!o.help && (o.trace === null) === (o.seed === null)) {
         throw new UsageError('give one workload: --trace FILE or --random SEED');
     }
@@ -693,7 +694,7 @@ const processIo = { stdout: (s) => process.stdout.write(s), stderr: (s) => proce
 export function main(argv, io = processIo) {
     let o;
     try {
-        o = parseArgs(argv);
+        o = options(argv);
     } catch (e) {
         if (e instanceof UsageError) {
             io.stderr(`heap-picture: ${e.message}\n${USAGE}\n`);

@@ -1,29 +1,39 @@
-// Makes the talc-wasm npm package from package/ and the build's output: copies the module
-// variants that ship (every module in modules.json but the tests' -max256 twins) into wasm/
-// with a manifest listing just those, and README_WASM.md as the package's README.md. The
-// package's loader names its variants in VARIANTS (package/index.js); a build whose variants
-// differ stops here, before a package that cannot load one of them is made.
+// The talc-wasm npm package (package/) and the build's output. The package ships the release
+// modules, committed in package/wasm/ so that packing or installing it needs no Java: every
+// module in the build's modules.json but the tests' -max256 twins, with a manifest listing just
+// those. Its README.md and LICENSE are copies of README_WASM.md and LICENSE, made when it is
+// packed (npm's prepack runs this script with --docs). The package's loader names its variants
+// in VARIANTS (package/index.js); a build whose variants differ stops here, before a package
+// that cannot load one of them is made.
 //
-//   scripts/package-wasm             fill package/wasm/ and package/README.md in place
-//   scripts/package-wasm --pack DIR  then `npm pack` into DIR and print the tarball's path
+//   scripts/package-wasm             refresh package/wasm/ from the build (then commit it)
+//   scripts/package-wasm --check     exit 1, naming the files, when package/wasm/ is not the build
+//   scripts/package-wasm --pack DIR  refresh, then `npm pack` into DIR and print the tarball's path
+//   scripts/package-wasm --docs      only copy the README and LICENSE into package/
 //
-// The tests call stagePackage() to make a copy of the package in a scratch folder instead, so
-// they never write into the work tree. The build's folder is $TALC_WASM_DIR, else
-// wasm-target/target/wasm.
+// The tests call stagePackage() to make a copy of the package from the build in a scratch
+// folder instead, so they never write into the work tree. The build's folder is
+// $TALC_WASM_DIR, else wasm-target/target/wasm.
 
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+    copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const PACKAGE_DIR = join(ROOT, 'package');
-const GUIDE = join(ROOT, 'README_WASM.md');
+/** The package's files that are copies of the repository's: package name -> repository file. */
+const DOCS = { 'README.md': join(ROOT, 'README_WASM.md'), LICENSE: join(ROOT, 'LICENSE') };
 const DEFAULT_WASM_DIR = process.env.TALC_WASM_DIR
     ? resolve(process.env.TALC_WASM_DIR)
     : join(ROOT, 'wasm-target', 'target', 'wasm');
-/** Made by this script, not kept in git. */
-const GENERATED = new Set(['wasm', 'README.md', 'node_modules']);
+/** What a staged copy takes from the build instead of from package/. */
+const FROM_BUILD = new Set(['wasm', 'node_modules', ...Object.keys(DOCS)]);
+/** The one command that makes package/wasm/ the build's, for messages. */
+export const REFRESH = 'scripts/package-wasm';
 
 /** The manifest entries of the modules that ship: all but the capped twins (<name>-max256.wasm). */
 export function shippedModules(wasmDir = DEFAULT_WASM_DIR) {
@@ -38,43 +48,71 @@ export function shippedModules(wasmDir = DEFAULT_WASM_DIR) {
 }
 
 /**
- * Writes wasm/ and README.md into the package folder `dir` (package/ itself, or a copy made by
- * stagePackage); returns the shipped manifest entries.
+ * The contents of the package's wasm/ folder made from the build: file name -> bytes (the
+ * shipped modules and their manifest). Throws when the build's loadable variants are not the
+ * loader's VARIANTS (the module for `talc-wasm link` is no variant of createTalc).
  */
-export async function fillPackage(dir = PACKAGE_DIR, wasmDir = DEFAULT_WASM_DIR) {
+export async function wasmFolder(wasmDir = DEFAULT_WASM_DIR, packageDir = PACKAGE_DIR) {
     const shipped = shippedModules(wasmDir);
-    const { VARIANTS } = await import(pathToFileURL(join(dir, 'index.js')).href);
-    const built = shipped.map((e) => e.variant).sort();
+    const { VARIANTS } = await import(pathToFileURL(join(packageDir, 'index.js')).href);
+    const built = shipped.filter((e) => !e.forLinking).map((e) => e.variant).sort();
     const named = [...VARIANTS].sort();
     if (built.join() !== named.join()) {
         throw new Error(`the build's variants (${built.join(', ')}) are not the loader's VARIANTS `
             + `(${named.join(', ')}): update VARIANTS in package/index.js and its types in index.d.ts`);
     }
+    const files = new Map(shipped.map((e) => [e.file, readFileSync(join(wasmDir, e.file))]));
+    files.set('modules.json', Buffer.from(JSON.stringify(shipped, null, 2) + '\n'));
+    return files;
+}
+
+/** The files of `dir`/wasm that differ from the build, are missing, or are not the build's. */
+export async function staleFiles(wasmDir = DEFAULT_WASM_DIR, dir = PACKAGE_DIR) {
+    const want = await wasmFolder(wasmDir, dir);
+    const folder = join(dir, 'wasm');
+    const have = existsSync(folder) ? readdirSync(folder) : [];
+    const stale = [...want].filter(([file, bytes]) => !have.includes(file)
+        || !bytes.equals(readFileSync(join(folder, file)))).map(([file]) => file);
+    return [...stale, ...have.filter((file) => !want.has(file))].sort();
+}
+
+/** Copies README_WASM.md and LICENSE into the package folder `dir` as README.md and LICENSE. */
+export function copyDocs(dir = PACKAGE_DIR) {
+    for (const [name, source] of Object.entries(DOCS)) {
+        copyFileSync(source, join(dir, name));
+    }
+}
+
+/** Makes `dir`/wasm the build's and copies the docs in; returns the names of the wasm files. */
+export async function fillPackage(dir = PACKAGE_DIR, wasmDir = DEFAULT_WASM_DIR) {
+    const files = await wasmFolder(wasmDir, dir);
     const out = join(dir, 'wasm');
     rmSync(out, { recursive: true, force: true });
     mkdirSync(out);
-    for (const e of shipped) {
-        copyFileSync(join(wasmDir, e.file), join(out, e.file));
+    for (const [file, bytes] of files) {
+        writeFileSync(join(out, file), bytes);
     }
-    writeFileSync(join(out, 'modules.json'), JSON.stringify(shipped, null, 2) + '\n');
-    copyFileSync(GUIDE, join(dir, 'README.md'));
-    return shipped;
+    copyDocs(dir);
+    return [...files.keys()];
 }
 
 /** A complete copy of the package in `dir` (created), filled from `wasmDir`. */
 export async function stagePackage(dir, wasmDir = DEFAULT_WASM_DIR) {
     cpSync(PACKAGE_DIR, dir, {
         recursive: true,
-        filter: (src) => src === PACKAGE_DIR || !GENERATED.has(basename(src)) || dirname(src) !== PACKAGE_DIR,
+        filter: (src) => dirname(src) !== PACKAGE_DIR || !FROM_BUILD.has(basename(src)),
     });
     await fillPackage(dir, wasmDir);
     return dir;
 }
 
-/** Runs `npm pack` on the package folder `dir` into `dest`; returns {tarball, files}. */
+/**
+ * Runs `npm pack` on the filled package folder `dir` into `dest` (without its prepack, which a
+ * copy outside the repository cannot run); returns {tarball, files}.
+ */
 export function packPackage(dir, dest) {
     mkdirSync(dest, { recursive: true });
-    const out = execFileSync('npm', ['pack', '--json', '--pack-destination', dest], {
+    const out = execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dest], {
         cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
     });
     const [info] = JSON.parse(out);
@@ -82,15 +120,29 @@ export function packPackage(dir, dest) {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-    const args = process.argv.slice(2);
-    const packAt = args.indexOf('--pack');
-    if (args.length !== 0 && !(packAt === 0 && args.length === 2)) {
-        console.error('usage: scripts/package-wasm [--pack DIR]');
+    let options;
+    try {
+        ({ values: options } = parseArgs({
+            options: { check: { type: 'boolean' }, docs: { type: 'boolean' }, pack: { type: 'string' } },
+        }));
+    } catch (e) {
+        console.error(`${e.message}\nusage: scripts/package-wasm [--check | --docs | --pack DIR]`);
         process.exit(2);
     }
-    const shipped = await fillPackage();
-    console.log(`package-wasm: ${shipped.map((e) => e.file).join(', ')} and modules.json in ${join(PACKAGE_DIR, 'wasm')}`);
-    if (packAt === 0) {
-        console.log(packPackage(PACKAGE_DIR, resolve(args[1])).tarball);
+    if (options.docs) {
+        copyDocs();
+    } else if (options.check) {
+        const stale = await staleFiles();
+        if (stale.length > 0) {
+            console.error(`package-wasm: package/wasm/ is not the build (${stale.join(', ')}): run ${REFRESH} and commit`);
+            process.exit(1);
+        }
+        console.log('package-wasm: package/wasm/ is the build, byte for byte');
+    } else {
+        const files = await fillPackage();
+        console.log(`package-wasm: ${files.join(', ')} in ${join(PACKAGE_DIR, 'wasm')}`);
+        if (options.pack !== undefined) {
+            console.log(packPackage(PACKAGE_DIR, resolve(options.pack)).tarball);
+        }
     }
 }

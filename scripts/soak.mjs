@@ -27,6 +27,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { ADDRESSABLE_PAGES } from '../package/lib/memory-limits.js';
 import { importsReportHook, misuseImports } from '../package/lib/misuse.js';
 import { Rng } from './benchmark/ops.mjs';
@@ -52,49 +53,47 @@ function usage(message) {
     process.exit(2);
 }
 
-function parseArgs(argv) {
-    const o = {
-        module: join(ROOT, 'wasm-target', 'target', 'wasm', 'talc.wasm'),
-        seconds: 60,
-        seed: null,
-        ops: Infinity,
-        maxLive: 20_000,
-        maxLiveBytes: 256 * MiB,
-        foreignEvery: 2_000_000,
-        maxForeignPages: 64,
-        checkEvery: 1_000_000,
-        json: false,
-    };
-    const num = (name, v) => {
+function readOptions(argv) {
+    let parsed;
+    try {
+        parsed = parseArgs({
+            args: argv,
+            allowPositionals: true,
+            options: Object.fromEntries(['seconds', 'seed', 'ops', 'max-live', 'max-live-bytes', 'foreign-every',
+                'check-every'].map((name) => [name, { type: 'string' }])
+                .concat([['json', { type: 'boolean' }], ['help', { type: 'boolean', short: 'h' }]])),
+        });
+    } catch (e) {
+        usage(e.message);
+    }
+    const { values, positionals } = parsed;
+    if (values.help || positionals.length > 1) {
+        usage();
+    }
+    const num = (name, fallback) => {
+        const v = values[name];
+        if (v === undefined) {
+            return fallback;
+        }
         const n = Number(v);
-        if (v === undefined || !Number.isFinite(n) || n < 0) {
-            usage(`${name} needs a non-negative number`);
+        if (!Number.isFinite(n) || n < 0) {
+            usage(`--${name} needs a non-negative number`);
         }
         return n;
     };
-    for (let i = 0; i < argv.length; i++) {
-        const a = argv[i];
-        switch (a) {
-            case '--seconds': o.seconds = num(a, argv[++i]); break;
-            case '--seed': o.seed = num(a, argv[++i]) >>> 0; break;
-            case '--ops': o.ops = num(a, argv[++i]); break;
-            case '--max-live': o.maxLive = Math.max(1, num(a, argv[++i])); break;
-            case '--max-live-bytes': o.maxLiveBytes = num(a, argv[++i]); break;
-            case '--foreign-every': o.foreignEvery = num(a, argv[++i]); break;
-            case '--check-every': o.checkEvery = Math.max(1, num(a, argv[++i])); break;
-            case '--json': o.json = true; break;
-            case '-h': case '--help': usage(); break;
-            default:
-                if (a.startsWith('-')) {
-                    usage(`unknown option ${a}`);
-                }
-                o.module = resolve(a);
-        }
-    }
-    if (o.seed === null) {
-        o.seed = (Date.now() ^ (process.pid << 16)) >>> 0;
-    }
-    return o;
+    const seed = num('seed', null);
+    return {
+        module: resolve(positionals[0] ?? join(ROOT, 'wasm-target', 'target', 'wasm', 'talc.wasm')),
+        seconds: num('seconds', 60),
+        seed: seed === null ? (Date.now() ^ (process.pid << 16)) >>> 0 : seed >>> 0,
+        ops: num('ops', Infinity),
+        maxLive: Math.max(1, num('max-live', 20_000)),
+        maxLiveBytes: num('max-live-bytes', 256 * MiB),
+        foreignEvery: num('foreign-every', 2_000_000),
+        maxForeignPages: 64,
+        checkEvery: Math.max(1, num('check-every', 1_000_000)),
+        json: values.json === true,
+    };
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -612,7 +611,7 @@ function report(s, json) {
     }
 }
 
-const options = parseArgs(process.argv.slice(2));
+const options = readOptions(process.argv.slice(2));
 const result = soak(options);
 report(result, options.json);
 process.exit(result.errors === 0 ? 0 : 1);

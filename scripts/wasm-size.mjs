@@ -10,22 +10,19 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { gzipSync, constants } from 'node:zlib';
 import { ADDRESSABLE_PAGES } from '../package/lib/memory-limits.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const wasmOpt = join(root, 'wasm-target', 'node_modules', '.bin', 'wasm-opt');
 
-function parseArgs(argv) {
-    const options = { dir: join(root, 'wasm-target', 'target', 'wasm'), peers: [] };
-    for (let i = 0; i < argv.length; i++) {
-        if (argv[i] === '--dir') {
-            options.dir = resolve(argv[++i]);
-        } else {
-            options.peers.push(resolve(argv[i]));
-        }
-    }
-    return options;
+function options() {
+    const { values, positionals } = parseArgs({
+        allowPositionals: true,
+        options: { dir: { type: 'string', default: join(root, 'wasm-target', 'target', 'wasm') } },
+    });
+    return { dir: resolve(values.dir), peers: positionals.map((p) => resolve(p)) };
 }
 
 /** Bytes of `file` as is, after `wasm-opt -Oz` (all features allowed), and gzip -9 of that. */
@@ -39,11 +36,11 @@ function measure(file, scratch) {
 }
 
 function main() {
-    const options = parseArgs(process.argv.slice(2));
+    const { dir, peers } = options();
     if (!existsSync(wasmOpt)) {
         throw new Error(`${wasmOpt} is missing: run scripts/install-tools`);
     }
-    const manifest = join(options.dir, 'modules.json');
+    const manifest = join(dir, 'modules.json');
     if (!existsSync(manifest)) {
         throw new Error(`${manifest} is missing: build the modules (scripts/demo, or mvn package)`);
     }
@@ -55,9 +52,9 @@ function main() {
     try {
         const rows = [];
         for (const m of modules) {
-            rows.push({ name: m.file, note: m.purpose, ...measure(join(options.dir, m.file), scratch) });
+            rows.push({ name: m.file, note: m.purpose, ...measure(join(dir, m.file), scratch) });
         }
-        for (const peer of options.peers) {
+        for (const peer of peers) {
             rows.push({ name: basename(peer), note: 'peer', ...measure(peer, scratch) });
         }
         const version = execFileSync(wasmOpt, ['--version']).toString().trim();

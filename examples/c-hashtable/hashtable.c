@@ -1,7 +1,9 @@
-// A hash table of strings in C for wasm32, with no libc: it imports malloc, calloc, realloc and
-// free from "env", and its memory too, so that talc-imported.wasm, working in the same memory
-// above this module's data and stack, is its allocator. JavaScript passes keys and data in
-// blocks that it allocates from the same talc.
+// A hash table of strings in C for wasm32, with no libc. Its allocator is talc: talc.h (from the
+// talc-wasm package) declares malloc, calloc, realloc and free as imports from "env", which either
+// `talc-wasm link` merges talc into (target/hashtable-linked.wasm: one module), or JavaScript fills
+// with the functions of talc-imported.wasm working in the same memory, which this module imports
+// (target/hashtable.wasm). Built by emscripten instead, it uses emscripten's own malloc, which the
+// benchmark compares (bench.mjs).
 //
 // Each key maps to a byte string that grows by appending (a realloc'd block); the bucket array
 // doubles as the table fills (calloc, free). Every call that allocates returns 0 when memory
@@ -9,14 +11,13 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#ifdef __EMSCRIPTEN__
+#include <stdlib.h>
+#else
+#include "talc.h"
+#endif
 
-#define IMPORT(name) __attribute__((import_module("env"), import_name(name)))
 #define EXPORT(name) __attribute__((export_name(name)))
-
-IMPORT("malloc") void *malloc(size_t size);
-IMPORT("calloc") void *calloc(size_t n, size_t size);
-IMPORT("realloc") void *realloc(void *ptr, size_t size);
-IMPORT("free") void free(void *ptr);
 
 /** A growable byte string: `len` bytes used of `cap`. */
 struct value {
@@ -213,4 +214,70 @@ EXPORT("guard_intact") int guard_intact(void) {
 
 EXPORT("lowest_block") uintptr_t lowest_block_seen(void) {
     return lowest_block;
+}
+
+/** xorshift32: the workload's random numbers, the same in every build. */
+static uint32_t next_random(uint32_t *state) {
+    uint32_t x = *state;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    return *state = x;
+}
+
+/** Writes "k" and the decimal digits of `n` to `out`; returns the length. */
+static uint32_t key_text(uint32_t n, unsigned char *out) {
+    unsigned char digits[10];
+    uint32_t count = 0;
+    do {
+        digits[count++] = (unsigned char) ('0' + n % 10);
+        n /= 10;
+    } while (n);
+    out[0] = 'k';
+    for (uint32_t i = 0; i < count; i++) {
+        out[1 + i] = digits[count - 1 - i];
+    }
+    return 1 + count;
+}
+
+/**
+ * A workload run entirely in wasm, for comparing allocators: `ops` appends of 1 to 64 bytes to
+ * keys drawn from `keys` of them, each eighth operation removing a key instead, on a table of its
+ * own that it frees at the end. Returns a checksum of the table's contents before that (the same
+ * for every correct allocator), or 0 when memory ran out.
+ */
+EXPORT("table_workload") uint32_t table_workload(uint32_t ops, uint32_t keys, uint32_t seed) {
+    struct table *t = table_new();
+    if (!t) {
+        return 0;
+    }
+    uint32_t state = seed | 1;
+    unsigned char key[11];
+    unsigned char data[64];
+    for (uint32_t op = 0; op < ops; op++) {
+        uint32_t r = next_random(&state);
+        uint32_t key_len = key_text(r % keys, key);
+        if (op % 8 == 7) {
+            table_remove(t, key, key_len);
+            continue;
+        }
+        uint32_t data_len = 1 + (r >> 26);
+        __builtin_memset(data, (int) (r >> 8), data_len);
+        if (!table_append(t, key, key_len, data, data_len)) {
+            table_free(t);
+            return 0;
+        }
+    }
+    uint32_t sum = t->count;
+    for (uint32_t i = 0; i < t->bucket_count; i++) {
+        for (struct entry *e = t->buckets[i]; e; e = e->next) {
+            uint32_t h = e->hash;
+            for (uint32_t j = 0; j < e->value->len; j++) {
+                h = (h ^ e->value->data[j]) * 16777619u;
+            }
+            sum += h;
+        }
+    }
+    table_free(t);
+    return sum ? sum : 1;
 }

@@ -5,7 +5,7 @@
 // it does for any grow that fails (the tests' -max256 builds are made the same way at build
 // time). A declared maximum also lets an engine reserve less address space.
 
-const MEMORY_SECTION = 5;
+import { SECTION, findSection, leb, readLeb, replaceSection } from './wasm-binary.js';
 
 /**
  * Memory pages the allocator can address: it never takes memory at or above 2 GiB. The growing
@@ -18,7 +18,7 @@ export const ADDRESSABLE_PAGES = 32767;
  * the module defines no memory or its minimum is above `maxPages`.
  */
 export function withMaximumPages(bytes, maxPages, what) {
-    const section = findSection(bytes, MEMORY_SECTION);
+    const section = findSection(bytes, SECTION.MEMORY);
     if (!section) {
         throw new Error(`talc-wasm: ${what} defines no memory of its own, so maximumPages cannot apply`);
     }
@@ -33,19 +33,12 @@ export function withMaximumPages(bytes, maxPages, what) {
     if (minPages > maxPages) {
         throw new Error(`talc-wasm: maximumPages ${maxPages} is below the ${minPages} pages ${what} starts with`);
     }
-    const contents = [...leb(1), 0x01, ...leb(minPages), ...leb(maxPages)];
-    const head = bytes.subarray(0, section.id);
-    const tail = bytes.subarray(section.end);
-    const out = new Uint8Array(head.length + 1 + leb(contents.length).length + contents.length + tail.length);
-    out.set(head, 0);
-    out.set([MEMORY_SECTION, ...leb(contents.length), ...contents], head.length);
-    out.set(tail, out.length - tail.length);
-    return out;
+    return replaceSection(bytes, section, Uint8Array.from([...leb(1), 0x01, ...leb(minPages), ...leb(maxPages)]));
 }
 
 /** The maximum, in pages, that the module's one defined memory declares, or null when it declares none or defines no memory. */
 export function declaredMaximumPages(bytes) {
-    const section = findSection(bytes, MEMORY_SECTION);
+    const section = findSection(bytes, SECTION.MEMORY);
     if (!section) {
         return null;
     }
@@ -55,44 +48,4 @@ export function declaredMaximumPages(bytes) {
     }
     const [, afterMin] = readLeb(bytes, afterCount + 1);
     return readLeb(bytes, afterMin)[0];
-}
-
-/** The section with `id`: {id: offset of its id byte, start and end of its contents}, or null. */
-function findSection(bytes, id) {
-    let pos = 8;
-    while (pos < bytes.length) {
-        const at = pos;
-        const [size, start] = readLeb(bytes, pos + 1);
-        if (bytes[at] === id) {
-            return { id: at, start, end: start + size };
-        }
-        pos = start + size;
-    }
-    return null;
-}
-
-function readLeb(bytes, pos) {
-    let value = 0;
-    let shift = 0;
-    for (;;) {
-        const b = bytes[pos++];
-        value += (b & 0x7F) * 2 ** shift;
-        shift += 7;
-        if ((b & 0x80) === 0) {
-            return [value, pos];
-        }
-    }
-}
-
-function leb(value) {
-    const out = [];
-    do {
-        let b = value & 0x7F;
-        value = Math.floor(value / 128);
-        if (value !== 0) {
-            b |= 0x80;
-        }
-        out.push(b);
-    } while (value !== 0);
-    return out;
 }

@@ -1,13 +1,16 @@
 // The talc-wasm package as the tests use it: a copy of package/ filled from the build by
 // scripts/package-wasm.mjs in a scratch folder (the tests never write into package/), scratch
-// projects that depend on it, the tools the tests drive (Deno, Chromium, clang), and the C
-// program built with clang. Kept outside test/, where `node --test` would run it as a test file.
+// projects that depend on it, the tools the tests drive (Deno, Chromium, clang, binaryen), and
+// the C program built with clang, and with talc linked in. Kept outside test/, where
+// `node --test` would run it as a test file.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+    existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const ROOT = resolve(HERE, '..', '..');
@@ -80,4 +83,18 @@ export function hashtableWasm() {
         execFileSync(join(C_DEMO, 'build'), { stdio: ['ignore', 'inherit', 'inherit'] });
     }
     return C_WASM;
+}
+
+/** binaryen's npm package, which the build installs (wasm-target/package-lock.json): for `talc-wasm link`. */
+export const BINARYEN = join(ROOT, 'wasm-target', 'node_modules', 'binaryen');
+
+let linked;
+
+/** The C program with talc linked in by the staged package's `talc-wasm link` (made once per process). */
+export async function linkedHashtable() {
+    linked ??= (async () => {
+        const { link } = await import(pathToFileURL(join(await stagedPackage(), 'lib', 'link.js')).href);
+        return link(readFileSync(hashtableWasm()), { binaryen: BINARYEN, what: 'hashtable.wasm' });
+    })();
+    return linked;
 }

@@ -186,8 +186,12 @@ function abiTests(v) {
     }
 
     test(`${file}: free(0) does nothing`, () => {
-        // On a fresh module: no growth, no change to memory.
+        // On a fresh module: no growth, no change to memory. (The module for linking boots on
+        // its first call, whichever it is: that call is malloc_usable_size(0) here.)
         const fresh = instantiate(file);
+        if (v.forLinking) {
+            fresh.usable(0);
+        }
         const before = Buffer.from(fresh.u8);
         fresh.free(0);
         fresh.free(0);
@@ -655,7 +659,7 @@ for (const v of variants()) {
     describe(`${v.file}: the C ABI`, () => abiTests(v));
 }
 
-for (const v of variants().filter((e) => e.importedMemory)) {
+for (const v of variants().filter((e) => e.importedMemory && !e.forLinking)) {
     test(`${v.file}: before talc_init every call fails cleanly; talc_init refuses a region not in memory, too small, or a second time`, () => {
         const memory = new WebAssembly.Memory({ initial: 1 });
         const e = new WebAssembly.Instance(compile(v.file), moduleImports(v.file, memory)).exports;
@@ -672,5 +676,48 @@ for (const v of variants().filter((e) => e.importedMemory)) {
         assert.equal(e.talc_init(4096, 0), 1);
         assert.equal(e.talc_init(8192, 0), 0, 'a second talc_init');
         assert.notEqual(e.malloc(16), 0);
+    });
+}
+
+for (const v of variants().filter((e) => e.forLinking)) {
+    /** An instance whose memory has `pages` pages (at most `maximum`), the other module's __heap_base at `heapBase`. */
+    const start = (heapBase, pages, maximum) => {
+        const memory = new WebAssembly.Memory({ initial: pages, maximum });
+        new Uint8Array(memory.buffer).fill(0xC3, 0, heapBase);
+        const e = new WebAssembly.Instance(compile(v.file), moduleImports(v.file, memory, heapBase)).exports;
+        const below = () => new Uint8Array(memory.buffer, 0, heapBase).every((b) => b === 0xC3);
+        return { memory, e, below };
+    };
+
+    test(`${v.file}: the first call boots the allocator above __heap_base, whichever call it is`, () => {
+        for (const first of [(e) => e.free(0), (e) => e.malloc_usable_size(0), (e) => e.malloc(100)]) {
+            const { memory, e, below } = start(3000, 1);
+            const before = Buffer.from(new Uint8Array(memory.buffer, 3000));
+            first(e);
+            assert.ok(!before.equals(Buffer.from(new Uint8Array(memory.buffer, 3000))), 'the first call wrote no state');
+            const p = e.malloc(100) >>> 0;
+            assert.ok(p >= 3000 && p % 16 === 0, `a block at ${p}`);
+            assert.ok(below(), 'memory below __heap_base changed');
+        }
+    });
+
+    test(`${v.file}: when memory ends too close above __heap_base, the first call grows one page`, () => {
+        const { memory, e, below } = start(PAGE - 64, 1);
+        const p = e.malloc(16) >>> 0;
+        assert.equal(memory.buffer.byteLength, 2 * PAGE);
+        assert.ok(p >= PAGE - 64, `a block at ${p}`);
+        assert.ok(below());
+    });
+
+    test(`${v.file}: when the boot needs a page that memory cannot grow, every call fails cleanly`, () => {
+        const { memory, e, below } = start(PAGE - 64, 1, 1);
+        const before = Buffer.from(new Uint8Array(memory.buffer));
+        assert.equal(e.malloc(16), 0);
+        assert.equal(e.calloc(1, 16), 0);
+        assert.equal(e.aligned_alloc(64, 16), 0);
+        assert.equal(e.realloc(0, 16), 0);
+        e.free(PAGE - 48);
+        assert.ok(before.equals(Buffer.from(new Uint8Array(memory.buffer))), 'a failed boot changed memory');
+        assert.ok(below());
     });
 }

@@ -1,37 +1,58 @@
 // talc as the allocator of another module: the C program in examples/c-hashtable (a hash table
 // of strings, built by clang and lld for wasm32 with malloc, calloc, realloc, free and its
-// memory imported) runs in Node with talc-imported.wasm serving the memory above its data and
-// stack. The table's contents are checked against a JavaScript Map; the C module's data (a
-// guard array), the unused depth of its stack and the memory below its data are checked
-// untouched; and with a limit, talc keeps below it and the program sees a clean out-of-memory.
+// memory imported) runs in Node both ways: with talc-imported.wasm serving the memory above its
+// data and stack ("shared"), and with talc merged into it by the package's `talc-wasm link`
+// ("linked": one module that imports only its memory). The table's contents are checked against
+// a JavaScript Map; the C module's data (a guard array), the unused depth of its stack and the
+// memory below its data are checked untouched; and where memory stops (a limit, or a memory that
+// cannot grow) the program sees a clean out-of-memory.
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { hashtableWasm, missing, stagedPackage } from '../support/package-fixture.mjs';
+import { hashtableWasm, linkedHashtable, missing, stagedPackage } from '../support/package-fixture.mjs';
 
 const skip = missing('clang') || missing('wasm-ld');
 const { createTalc, PAGE_SIZE } = await import(pathToFileURL(join(await stagedPackage(), 'index.js')).href);
 const hashtable = skip ? null : await WebAssembly.compile(readFileSync(hashtableWasm()));
+const linked = skip ? null : await WebAssembly.compile(await linkedHashtable());
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 /** Bytes of the stack, under __heap_base, that the program may use; the rest is checked unused. */
 const STACK_IN_USE = 16 * 1024;
 const MARK = 0x6B;
 
+/** JavaScript's access to the allocator of a linked module: its exports, and views of its memory. */
+function exportedAllocator(c, memory) {
+    return {
+        malloc: (size) => c.malloc(size) >>> 0,
+        free: (ptr) => c.free(ptr),
+        bytes: (ptr, length) => new Uint8Array(memory.buffer, ptr, length),
+        array: (Type, ptr, length) => new Type(memory.buffer, ptr, length),
+    };
+}
+
 /**
- * The C program instantiated over a fresh memory, talc serving [__heap_base, limit) of it,
- * with helpers that pass strings through blocks JavaScript allocates from the same talc.
+ * The C program instantiated over a fresh memory of `pages` pages (at most `maximum`), its
+ * allocator talc, either linked in or talc-imported.wasm serving [__heap_base, limit), with
+ * helpers that pass strings through blocks JavaScript allocates from the same talc.
  */
-async function start({ limit = 0, pages = 2 } = {}) {
-    const memory = new WebAssembly.Memory({ initial: pages });
-    const talc = await createTalc({ memory });
-    const { exports: c } = await WebAssembly.instantiate(hashtable, { env: { memory, ...talc.abi } });
+async function start(mode, { limit = 0, pages = 2, maximum } = {}) {
+    const memory = new WebAssembly.Memory({ initial: pages, maximum });
+    let talc;
+    let c;
+    if (mode === 'linked') {
+        ({ exports: c } = await WebAssembly.instantiate(linked, { env: { memory } }));
+        talc = exportedAllocator(c, memory);
+    } else {
+        talc = await createTalc({ memory });
+        ({ exports: c } = await WebAssembly.instantiate(hashtable, { env: { memory, ...talc.abi } }));
+        talc.init(c.__heap_base.value, limit);
+    }
     const heapBase = c.__heap_base.value;
     const dataEnd = c.__data_end.value;
-    talc.init(heapBase, limit);
     new Uint8Array(memory.buffer).fill(MARK, dataEnd, heapBase - STACK_IN_USE);
     const table = c.table_new();
     assert.notEqual(table, 0);
@@ -94,36 +115,70 @@ function assertTable(run, model, removed) {
     }
 }
 
-test('a C hash table of strings runs with talc as its allocator over a shared, growing memory', { skip }, async () => {
-    const run = await start();
-    const model = new Map();
-    const removed = new Set();
-    for (let i = 0; i < 30_000; i++) {
-        const key = `key-${(i * 7919) % 4000}`;
-        const data = `${i};`.repeat(1 + (i % 5));
-        assert.equal(run.append(key, data), 1, `table_append(${key}) ran out of memory`);
-        model.set(key, (model.get(key) ?? '') + data);
-        if (i % 7 === 0) {
-            const gone = `key-${(i * 31) % 4000}`;
-            assert.equal(run.remove(gone), model.delete(gone) ? 1 : 0, `table_remove(${gone})`);
-            removed.add(gone);
+for (const mode of ['shared', 'linked']) {
+    test(`${mode}: a C hash table of strings runs with talc as its allocator in a growing memory`, { skip }, async () => {
+        const run = await start(mode);
+        const model = new Map();
+        const removed = new Set();
+        for (let i = 0; i < 30_000; i++) {
+            const key = `key-${(i * 7919) % 4000}`;
+            const data = `${i};`.repeat(1 + (i % 5));
+            assert.equal(run.append(key, data), 1, `table_append(${key}) ran out of memory`);
+            model.set(key, (model.get(key) ?? '') + data);
+            if (i % 7 === 0) {
+                const gone = `key-${(i * 31) % 4000}`;
+                assert.equal(run.remove(gone), model.delete(gone) ? 1 : 0, `table_remove(${gone})`);
+                removed.add(gone);
+            }
         }
-    }
-    const bytes = run.memory.buffer.byteLength;
-    assert.ok(bytes > 8 * PAGE_SIZE, `memory did not grow (${bytes} bytes)`);
-    assertTable(run, model, removed);
-    assert.equal(run.damage(), null);
-    // Freed, every block merges back: all of the region but the allocator's state serves one
-    // request without growing memory.
-    run.c.table_free(run.table);
-    assert.notEqual(run.talc.malloc(bytes - run.heapBase - 1024), 0, 'the table leaked or left the heap fragmented');
-    assert.equal(run.memory.buffer.byteLength, bytes);
+        const bytes = run.memory.buffer.byteLength;
+        assert.ok(bytes > 8 * PAGE_SIZE, `memory did not grow (${bytes} bytes)`);
+        assertTable(run, model, removed);
+        assert.equal(run.damage(), null);
+        // Freed, every block merges back: all of the region but the allocator's state serves one
+        // request without growing memory.
+        run.c.table_free(run.table);
+        assert.notEqual(run.talc.malloc(bytes - run.heapBase - 1024), 0, 'the table leaked or left the heap fragmented');
+        assert.equal(run.memory.buffer.byteLength, bytes);
+    });
+}
+
+test('shared and linked, the C workload gives the same table, in the same memory', { skip }, async () => {
+    const [shared, linkedRun] = [await start('shared'), await start('linked')];
+    const checksum = (run) => run.c.table_workload(100_000, 3_000, 7) >>> 0;
+    assert.notEqual(checksum(shared), 0);
+    assert.equal(checksum(linkedRun), checksum(shared));
+    assert.equal(linkedRun.memory.buffer.byteLength, shared.memory.buffer.byteLength, 'the same heap, the same growth');
+    assert.equal(linkedRun.damage(), null);
 });
 
-test('with a limit, talc keeps below it and the C program sees out-of-memory, its table intact', { skip }, async () => {
+test('linked: when memory cannot grow, the C program sees out-of-memory, its table intact', { skip }, async () => {
+    const run = await start('linked', { pages: 2, maximum: 16 });
+    const model = new Map();
+    let i = 0;
+    for (;; i++) {
+        const key = `k${i}`;
+        const data = 'x'.repeat(1000 + (i % 64));
+        if (run.append(key, data) === 0) {
+            break;
+        }
+        model.set(key, data);
+    }
+    assert.ok(model.size > 500, `only ${model.size} values of 1 kB fit in 1 MiB`);
+    assert.equal(run.memory.buffer.byteLength, 16 * PAGE_SIZE);
+    assertTable(run, model, []);
+    assert.equal(run.damage(), null);
+    assert.equal(run.remove('k0'), 1);
+    model.delete('k0');
+    assert.equal(run.append(`k${i}`, 'after'), 1);
+    model.set(`k${i}`, 'after');
+    assertTable(run, model, []);
+});
+
+test('shared, with a limit: talc keeps below it and the C program sees out-of-memory, its table intact', { skip }, async () => {
     const limit = 16 * PAGE_SIZE;
     // Memory above the limit, as another party would use it.
-    const run = await start({ limit, pages: 20 });
+    const run = await start('shared', { limit, pages: 20 });
     const above = new Uint8Array(run.memory.buffer, limit);
     above.fill(0xA7);
     const model = new Map();

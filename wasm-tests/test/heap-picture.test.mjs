@@ -320,7 +320,7 @@ describe('heap-picture: talc-checked.wasm', () => {
         assert.match(none.stderr, /give one workload: --trace FILE or --random SEED/);
         assert.match(none.stderr, /^usage: scripts\/heap-picture/m);
         assert.equal(cli(['--random', '1', '--trace', TRACE]).status, 2);
-        assert.match(cli(['--random', '1', '--stop-at', '-3']).stderr, /--stop-at needs an integer of at least 0/);
+        assert.match(cli(['--random', '1', '--stop-at=-3']).stderr, /--stop-at needs an integer of at least 0, not -3/);
         const plain = cli(['--random', '1', '--module', wasmPath('talc.wasm')]);
         assert.equal(plain.status, 1);
         assert.match(plain.stderr, /talc\.wasm is not a checked build \(it does not export talc_check, talc_walk, talc_bin\)/);

@@ -1,10 +1,11 @@
 // Every built module, as listed in the build's manifest (modules.json): it exists, is valid,
 // imports nothing, exports exactly the C ABI and its memory plus the entry's extraExports, has
 // no data (the allocator needs none), a start function exactly when it owns its memory (booting
-// the allocator there; an imported memory is booted by talc_init), and its memory limits are the
+// the allocator there; an imported memory is booted by talc_init or, in the module for linking,
+// by the first call), and its memory limits are the
 // entry's initialPages and maxPages (the -max256 twins: 256 pages; the other growing modules with
 // their own memory: the pages below 2 GiB; the arena and an imported memory: none).
-// wasm-validate (wabt) checks each file too, when it is installed. And talc.wasm stays within
+// wasm-validate (wabt, from wasm-target's npm packages) checks each file too. And talc.wasm stays within
 // the byte budget in ../size-budget.json.
 
 import assert from 'node:assert/strict';
@@ -18,6 +19,9 @@ import {
 } from './talc.mjs';
 
 const SIZE_BUDGET = join(dirname(fileURLToPath(import.meta.url)), '..', 'size-budget.json');
+/** wabt's wasm-validate, which the build installs (wasm-target/package-lock.json). */
+const WASM_VALIDATE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'wasm-target', 'node_modules', 'wabt',
+    'bin', 'wasm-validate');
 
 const EXPECTED_EXPORTS = {
     memory: 'memory',
@@ -134,8 +138,8 @@ test(`talc.wasm is within its byte budget in size-budget.json (${budgetTitle})`,
 
 for (const entry of entries) {
     const { file } = entry;
-    const imports = [entry.importedMemory && 'env.memory', entry.features.checked === true && 'env.talc_report']
-        .filter(Boolean);
+    const imports = [entry.importedMemory && 'env.memory', entry.forLinking && 'env.__heap_base',
+        entry.features.checked === true && 'env.talc_report'].filter(Boolean);
     const title = `${file}: valid, imports ${imports.length > 0 ? 'only ' + imports.join(' and ') : 'nothing'}, exports `
         + `exactly ${entry.importedMemory ? '' : 'memory, '}the six allocator functions and its extraExports`;
     test(title, () => {
@@ -144,6 +148,7 @@ for (const entry of entries) {
         const m = compile(file);
         const expectedImports = [
             ...(entry.importedMemory ? [{ module: 'env', name: 'memory', kind: 'memory' }] : []),
+            ...(entry.forLinking ? [{ module: 'env', name: '__heap_base', kind: 'global' }] : []),
             ...(entry.features.checked === true ? [{ module: 'env', name: 'talc_report', kind: 'function' }] : []),
         ];
         assert.deepEqual(WebAssembly.Module.imports(m), expectedImports, `${file} imports`);
@@ -216,12 +221,8 @@ for (const entry of entries) {
         }
     });
 
-    test(`${file}: wasm-validate (wabt) accepts it`, (t) => {
-        const r = spawnSync('wasm-validate', [wasmPath(file)], { encoding: 'utf8' });
-        if (r.error && r.error.code === 'ENOENT') {
-            t.skip('wasm-validate (wabt) is not installed');
-            return;
-        }
+    test(`${file}: wasm-validate (wabt) accepts it`, () => {
+        const r = spawnSync(process.execPath, [WASM_VALIDATE, wasmPath(file)], { encoding: 'utf8' });
         assert.ifError(r.error);
         assert.equal(r.status, 0, `wasm-validate ${file} exited with ${r.status}: ${r.stderr}${r.stdout}`);
     });

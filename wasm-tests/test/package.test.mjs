@@ -1,8 +1,9 @@
 // The talc-wasm package as a user gets it: `npm pack` of package/ (filled from this build by
-// scripts/package-wasm.mjs) ships the loader, its types and the module variants but not the
-// tests' -max256 twins; the tarball installs into a scratch project (offline: the package has
-// no dependencies), where the runtime checks (../support/runtime-checks.mjs) pass in Node and
-// in Deno, and Deno type-checks and runs a TypeScript file against the declarations.
+// scripts/package-wasm.mjs) ships the licence, the guide, the loader, its types, talc.h, the
+// talc-wasm command and the modules but not the tests' -max256 twins; the tarball installs into
+// a scratch project (offline: the package has no dependencies, binaryen being an optional peer
+// for the command), where the runtime checks (../support/runtime-checks.mjs) pass in Node and in
+// Deno, and Deno type-checks and runs a TypeScript file against the declarations.
 
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -10,7 +11,7 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import {
-    SUPPORT_DIR, missing, packPackage, runDeno, scratchDir, stagedPackage,
+    BINARYEN, GUIDE, SUPPORT_DIR, hashtableWasm, missing, packPackage, runDeno, scratchDir, stagedPackage,
 } from '../support/package-fixture.mjs';
 
 const packageDir = await stagedPackage();
@@ -38,17 +39,21 @@ async function expectChecksPass(t, result, runtime) {
     }
 }
 
-test('npm pack ships the loader, its types, the variants and their manifest, and no test module', () => {
+test('npm pack ships the licence, the guide, the loader and its types, talc.h, the command, the modules and their manifest, and no test module', () => {
     const wasm = manifest.map((e) => `wasm/${e.file}`);
     assert.deepEqual(files, [
-        'README.md', 'index.d.ts', 'index.js',
-        'lib/counters.js', 'lib/memory-limits.js', 'lib/misuse.js', 'lib/source.js', 'lib/talc.js',
-        'package.json', 'wasm/modules.json', ...wasm,
+        'LICENSE', 'README.md', 'bin/talc-wasm.js', 'index.d.ts', 'index.js',
+        'lib/counters.js', 'lib/link.js', 'lib/memory-limits.js', 'lib/misuse.js', 'lib/source.js', 'lib/talc.js',
+        'lib/wasm-binary.js', 'package.json', 'talc.h', 'wasm/modules.json', ...wasm,
     ].sort());
-    assert.deepEqual(manifest.map((e) => e.variant).sort(), [...VARIANTS].sort());
+    assert.deepEqual(manifest.filter((e) => !e.forLinking).map((e) => e.variant).sort(), [...VARIANTS].sort());
+    assert.ok(manifest.some((e) => e.file === 'talc-linked.wasm' && e.forLinking), 'the module for talc-wasm link');
     assert.ok(!files.some((f) => f.includes('max256')), `a test module is packed: ${files.join(', ')}`);
-    const readme = readFileSync(join(packageDir, 'README.md'), 'utf8');
-    assert.match(readme, /^# /, 'the package README is the guide');
+    assert.equal(readFileSync(join(packageDir, 'README.md'), 'utf8'), readFileSync(GUIDE, 'utf8'), 'the README is the guide');
+    assert.match(readFileSync(join(packageDir, 'LICENSE'), 'utf8'), /^MIT License/);
+    const json = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8'));
+    assert.equal(json.license, 'MIT');
+    assert.equal(json.bin['talc-wasm'], 'bin/talc-wasm.js');
 });
 
 test('the installed tarball passes the runtime checks in Node', async (t) => {
@@ -71,3 +76,21 @@ test('Deno type-checks a TypeScript user of the declarations, then runs it', { s
         tableLines: COUNTERS_TABLE_LINES, sameTable: true,
     });
 });
+
+test('the installed talc-wasm command links talc into the C example: one module that imports only its memory',
+    { skip: missing('clang') || missing('wasm-ld') }, async () => {
+        copyFileSync(hashtableWasm(), join(project, 'app.wasm'));
+        const command = join(project, 'node_modules', '.bin', 'talc-wasm');
+        const run = spawnSync(command, ['link', 'app.wasm', '-o', 'app.wasm', '--binaryen', BINARYEN],
+            { cwd: project, encoding: 'utf8', timeout: 120_000 });
+        assert.equal(run.status, 0, `talc-wasm link failed:\n${run.stderr}`);
+        assert.match(run.stdout, /app\.wasm: [\d,]+ bytes, talc linked in/);
+        const module = new WebAssembly.Module(readFileSync(join(project, 'app.wasm')));
+        assert.deepEqual(WebAssembly.Module.imports(module), [{ module: 'env', name: 'memory', kind: 'memory' }]);
+        const memory = new WebAssembly.Memory({ initial: 2 });
+        const c = new WebAssembly.Instance(module, { env: { memory } }).exports;
+        assert.notEqual(c.table_workload(10_000, 500, 1), 0);
+        const usage = spawnSync(command, ['link', 'app.wasm'], { cwd: project, encoding: 'utf8' });
+        assert.equal(usage.status, 2);
+        assert.match(usage.stderr, /^talc-wasm: usage: talc-wasm link APP\.wasm -o OUT\.wasm/);
+    });

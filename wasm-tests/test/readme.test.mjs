@@ -1,17 +1,19 @@
 // Every code sample of README_WASM.md runs as written: each ```js block in Node and each
 // ```js deno block in Deno, as a module in a scratch project where `talc-wasm` is this build's
-// package and talc.wasm and the C program's hashtable.wasm sit in the working directory (the
-// files the samples read). A sample followed by a ```text block must print exactly that. The
-// ```html sample runs in browser.test.mjs. Blocks in other languages are not run; the last test
-// lists which, so that a new language is a decision, not an accident.
+// package and talc.wasm and the C program, hashtable.wasm and hashtable-linked.wasm, sit in the
+// working directory (the files the samples read). A sample followed by a ```text block must print
+// exactly that. The ```html sample runs in browser.test.mjs. Blocks in other languages are not
+// run; a test lists which, so that a new language is a decision, not an accident. The guide is
+// the package's README on npm, so its links go to its own headings, absolute URLs, or files the
+// package ships.
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import {
-    C_WASM, hashtableWasm, linkedProject, missing, runDeno, stagedPackage,
+    C_WASM, GUIDE, hashtableWasm, linkedHashtable, linkedProject, missing, packPackage, runDeno, scratchDir, stagedPackage,
 } from '../support/package-fixture.mjs';
 import { guideBlocks, samplesFor } from '../support/readme-samples.mjs';
 
@@ -28,6 +30,7 @@ const project = await linkedProject('readme');
 copyFileSync(join(await stagedPackage(), 'wasm', 'talc.wasm'), join(project, 'talc.wasm'));
 if (!noClang) {
     copyFileSync(hashtableWasm(), join(project, 'hashtable.wasm'));
+    writeFileSync(join(project, 'hashtable-linked.wasm'), await linkedHashtable());
 }
 
 /** Why a sample cannot run here, or false. */
@@ -67,5 +70,21 @@ test('the guide has samples for Node, Deno and browsers, and only languages the 
         assert.ok(runs || b.lang in NOT_RUN,
             `README_WASM.md:${b.line}: a \`\`\`${b.lang} ${b.runtime ?? ''} block; the tests run js, js deno and html `
             + `(not run: ${Object.keys(NOT_RUN).join(', ')})`);
+    }
+});
+
+/** GitHub's anchor of a heading: lower case, punctuation but hyphens dropped, spaces as hyphens. */
+const anchor = (heading) => heading.toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-');
+
+test('every link of the guide works on npm: a heading of its own, an absolute URL, or a file the package ships', async () => {
+    const text = readFileSync(GUIDE, 'utf8');
+    const prose = text.split(/^```.*$/m).filter((_, i) => i % 2 === 0).join('\n');
+    const anchors = new Set([...text.matchAll(/^#+ (.*)$/gm)].map((m) => anchor(m[1])));
+    const { files } = packPackage(await stagedPackage(), scratchDir('links'));
+    const links = [...prose.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]);
+    assert.ok(links.length > 10, `only ${links.length} links found`);
+    for (const link of links) {
+        const ok = /^https:\/\//.test(link) || (link.startsWith('#') ? anchors.has(link.slice(1)) : files.includes(link));
+        assert.ok(ok, `README_WASM.md links to ${link}, which is no heading of it, no absolute URL and no file of the package`);
     }
 });

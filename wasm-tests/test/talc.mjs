@@ -152,11 +152,12 @@ export function instantiate(name = 'talc.wasm') {
     }
     // A module that serves part of another module's memory: the "other module" owns everything
     // below SHARED_START (filled with a marker the foreign-region checks verify), talc gets the
-    // rest with no limit, so every test of a standalone module applies to it too.
+    // rest with no limit, so every test of a standalone module applies to it too. The module
+    // for linking gets SHARED_START as the other module's __heap_base, and boots on its first call.
     const memory = new WebAssembly.Memory({ initial: 1 });
     new Uint8Array(memory.buffer).fill(SHARED_MARKER, 0, SHARED_START);
     const instance = new WebAssembly.Instance(compile(name), moduleImports(name, memory));
-    if (instance.exports.talc_init(SHARED_START, 0) !== 1) {
+    if (!moduleInfo(name).forLinking && instance.exports.talc_init(SHARED_START, 0) !== 1) {
         throw new Error(`${name}: talc_init(${SHARED_START}, 0) failed`);
     }
     const t = new Talc(instance, name, memory);
@@ -166,13 +167,15 @@ export function instantiate(name = 'talc.wasm') {
 }
 
 /**
- * What a module imports: nothing; env.memory for a module that imports its memory; and for a
- * checked build its report hook env.talc_report(kind, address), the package's, which throws a
- * TalcMisuseError (the heap is as before the bad call, so a test can go on).
+ * What a module imports: nothing; env.memory for a module that imports its memory, and for the
+ * module for linking the other module's __heap_base (`heapBase`); and for a checked build its
+ * report hook env.talc_report(kind, address), the package's, which throws a TalcMisuseError (the
+ * heap is as before the bad call, so a test can go on).
  */
-export function moduleImports(name, memory) {
+export function moduleImports(name, memory, heapBase = SHARED_START) {
     const env = {
         ...(memory !== undefined ? { memory } : {}),
+        ...(moduleInfo(name).forLinking ? { __heap_base: new WebAssembly.Global({ value: 'i32' }, heapBase) } : {}),
         ...(feature(moduleInfo(name), 'checked') ? misuseImports() : {}),
     };
     return Object.keys(env).length > 0 ? { env } : {};

@@ -5,6 +5,7 @@ import org.teavm.interop.StaticInit;
 import org.teavm.interop.Unmanaged;
 import talc.core.Counters;
 import talc.core.Features;
+import talc.core.Mem;
 import talc.core.Talc;
 
 /**
@@ -15,7 +16,8 @@ import talc.core.Talc;
  * the state block sits at a constant address, so every export passes the same constant handle
  * and wasm-opt folds it into the code (no handle to load, no parameter to pass). A module with
  * an imported memory keeps the handle in a wasm global that starts at zero
- * ({@link ModuleGlobal}) and is set by {@link #init}.
+ * ({@link ModuleGlobal}) and is set by {@link #init}, or in the linked module by its first call
+ * ({@link #linkedHandle}).
  *
  * <p>{@link StaticInit} removes the class-initialisation check TeaVM would put in front of every
  * export (the class has no initialiser to run), and {@link Unmanaged} removes the shadow-stack
@@ -52,6 +54,28 @@ public final class Exports {
      */
     private static int handle() {
         return ModuleLayout.importedMemory() ? ModuleGlobal.handle() : ModuleLayout.stateAddress();
+    }
+
+    /**
+     * The linked module's {@link #handle}: the build gives {@code handle()} this body there
+     * ({@code talc.wasm.tool.LinkedHandle}), so no other module compiles it. The first call (a
+     * C++ static constructor's allocation too) boots the allocator above the other module's
+     * {@code __heap_base}, with no limit. lld makes the initial memory just large enough for
+     * {@code __heap_base}, rounded up to a page, which may leave too little for the state block
+     * and a chunk: then one more page is grown. When memory cannot grow, the call fails and the
+     * next one tries again.
+     */
+    static int linkedHandle() {
+        int t = ModuleGlobal.handle();
+        if (t == 0) {
+            int start = ModuleGlobal.heapBase();
+            t = Talc.bootInRegion(start, 0, Features.source());
+            if (t == 0 && Mem.grow(1) >= 0) {
+                t = Talc.bootInRegion(start, 0, Features.source());
+            }
+            ModuleGlobal.setHandle(t);
+        }
+        return t;
     }
 
     /**

@@ -72,13 +72,14 @@ public final class BuildWasm {
         }
 
         for (ExternalTool tool : ExternalTool.values()) {
-            System.out.println("[talc] " + tool.command() + ": " + tool.version());
+            System.out.println("[talc] " + tool.describe() + ": " + tool.version());
         }
 
         StringBuilder summary = new StringBuilder();
         List<String> manifest = new ArrayList<>();
         for (Variant variant : Variant.ALL) {
             MemoryLayout layout = MemoryLayout.standalone(variant.minPages());
+            System.out.println("[talc] " + variant.name() + ": compiling with TeaVM, then post-processing");
             File raw = TeaVMCompile.compile(variant, teavmDir, layout);
             PostProcess.RawModule rawModule = PostProcess.inspect(raw, workDir);
             summary.append(String.format("[talc] %s (%s): TeaVM raw %,d bytes; state at %d, first heap to %d%n",
@@ -134,10 +135,10 @@ public final class BuildWasm {
             extra.append(extra.length() == 0 ? "" : ", ").append('"').append(name).append('"');
         }
         return String.format("{\"file\": \"%s\", \"variant\": \"%s\", \"purpose\": \"%s\", \"bytes\": %d,"
-                        + " \"grows\": %b, \"importedMemory\": %b, \"maxPages\": %s, \"features\": {%s}, \"extraExports\": [%s],"
-                        + " \"stateAddress\": %d, \"initialPages\": %d}",
+                        + " \"grows\": %b, \"importedMemory\": %b, \"forLinking\": %b, \"maxPages\": %s, \"features\": {%s},"
+                        + " \"extraExports\": [%s], \"stateAddress\": %d, \"initialPages\": %d}",
                 output.fileName(), variant.name(), variant.purpose(), module.length(), variant.grows(),
-                variant.importedMemory(),
+                variant.importedMemory(), variant.memory() == Variant.Memory.LINKED,
                 output.hasMaximum() ? Integer.toString(output.maxPages()) : "null", features, extra,
                 layout.stateAddress(), layout.initialPages());
     }

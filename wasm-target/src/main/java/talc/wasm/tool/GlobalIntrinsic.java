@@ -1,5 +1,6 @@
 package talc.wasm.tool;
 
+import java.util.List;
 import org.teavm.ast.InvocationExpr;
 import org.teavm.backend.wasm.intrinsics.WasmIntrinsic;
 import org.teavm.backend.wasm.intrinsics.WasmIntrinsicManager;
@@ -20,6 +21,7 @@ import org.teavm.model.MethodReference;
  * {@link PostProcess} turns into a wasm global (see {@code ModuleGlobal} for why):
  * <pre>
  *  handle()      ->  i32.const MARKER  i32.load                      ->  global.get $talc_handle
+ *  heapBase()    ->  i32.const HEAP_BASE_MARKER  i32.load            ->  global.get $heap_base
  *  setHandle(v)  ->  v  local.set $tmp  i32.const MARKER  local.get $tmp  i32.store
  *                                                                     ->  v  local.set $tmp  local.get $tmp  global.set $talc_handle
  * </pre>
@@ -29,6 +31,8 @@ import org.teavm.model.MethodReference;
 final class GlobalIntrinsic implements WasmIntrinsic {
     /** An address no real access uses: 4 bytes below 2 GiB, above every heap. */
     static final int MARKER = 0x7FFF_FFFC;
+    /** The marker of {@code heapBase()}: the word below {@link #MARKER}. */
+    static final int HEAP_BASE_MARKER = 0x7FFF_FFF8;
     private static final String OWNER = "talc.wasm.ModuleGlobal";
     /** Alignment in bytes, as TeaVM takes it. */
     private static final int WORD_ALIGNMENT = 4;
@@ -36,13 +40,18 @@ final class GlobalIntrinsic implements WasmIntrinsic {
     @Override
     public boolean isApplicable(MethodReference method) {
         return method.getClassName().equals(OWNER)
-                && (method.getName().equals("handle") || method.getName().equals("setHandle"));
+                && List.of("handle", "setHandle", "heapBase").contains(method.getName());
     }
 
     @Override
     public WasmExpression apply(InvocationExpr invocation, WasmIntrinsicManager manager) {
-        if (invocation.getMethod().getName().equals("handle")) {
-            return new WasmLoadInt32(WORD_ALIGNMENT, new WasmInt32Constant(MARKER), WasmInt32Subtype.INT32);
+        switch (invocation.getMethod().getName()) {
+            case "handle":
+                return new WasmLoadInt32(WORD_ALIGNMENT, new WasmInt32Constant(MARKER), WasmInt32Subtype.INT32);
+            case "heapBase":
+                return new WasmLoadInt32(WORD_ALIGNMENT, new WasmInt32Constant(HEAP_BASE_MARKER), WasmInt32Subtype.INT32);
+            default:
+                break;
         }
         WasmLocal value = manager.getTemporary(WasmType.INT32);
         WasmBlock block = new WasmBlock(false);

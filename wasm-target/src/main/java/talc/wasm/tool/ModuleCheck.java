@@ -13,8 +13,9 @@ import java.util.regex.Pattern;
  *
  * <ul>
  *   <li>valid ({@code wasm-validate});</li>
- *   <li>no imports (the imported-memory variant: only {@code env.memory}; the checked variant:
- *       only its report hook {@code env.talc_report}): anything the core
+ *   <li>no imports (the imported-memory variants: only {@code env.memory}, and the linked one
+ *       {@code env.__heap_base}; the checked variant: only its report hook
+ *       {@code env.talc_report}): anything the core
  *       does that needs TeaVM's runtime (exceptions, strings, objects) shows up as an import of
  *       {@code teavm.*} that wasm-opt could not remove;</li>
  *   <li>exactly the C ABI functions, the variant's extra exports and {@code memory} exported;</li>
@@ -42,6 +43,9 @@ final class ModuleCheck {
         List<String> expectedImports = new ArrayList<>();
         if (variant.importedMemory()) {
             expectedImports.add(" memory[ <- " + PostProcess.IMPORTED_MEMORY_MODULE + "." + PostProcess.MEMORY_EXPORT);
+        }
+        if (variant.memory() == Variant.Memory.LINKED) {
+            expectedImports.add(" global[ <- " + Variant.HEAP_BASE_IMPORT);
         }
         if (variant.checked()) {
             expectedImports.add(" func[ <- " + Variant.REPORT_IMPORT);

@@ -22,7 +22,10 @@ import talc.wasm.Exports;
  *       unreachable;</li>
  *   <li>replace TeaVM's {@code start} (its runtime's initialisation) with the allocator's own,
  *       {@code talc.wasm.Exports#start}, which boots the allocator in the module's initial
- *       memory; a module with an imported memory has none (it boots in {@code talc_init});</li>
+ *       memory; a module with an imported memory has none (it boots in {@code talc_init}, or
+ *       the linked module at its first call);</li>
+ *   <li>turn the marker accesses of {@code talc.wasm.ModuleGlobal} into wasm globals: the
+ *       allocator handle, and the linked module's import of {@code __heap_base};</li>
  *   <li>drop all data segments: they hold only runtime metadata and the initial values of static
  *       fields, and the allocator's statics start at zero, which a fresh memory already is;</li>
  *   <li>declare the memory with the fewest pages that still cover TeaVM's static area, where
@@ -31,7 +34,8 @@ import talc.wasm.Exports;
  *       table, and inlines the small accessors.</li>
  * </ol>
  * The edits are made on the text format ({@code wasm2wat}/{@code wat2wasm}) so every step can be
- * inspected; intermediate files are kept in the work directory.
+ * inspected; intermediate files are kept in the work directory. Why these passes and not others
+ * is measured in {@code docs/design.md} ("The module build").
  */
 final class PostProcess {
     /** Bytes in a wasm page. */
@@ -46,24 +50,18 @@ final class PostProcess {
     /**
      * TeaVM 0.13.1 output uses bulk-memory ({@code memory.fill}/{@code copy}, also emitted by the
      * intrinsics) and non-trapping float-to-int conversions; wasm-opt must be allowed both to even
-     * read the module. (wabt 1.0.32 enables both by default, so wasm2wat/wat2wasm need no flags.)
+     * read the module. (wabt enables both by default, so wasm2wat/wat2wasm need no flags.)
      */
     static final List<String> WASM_OPT_FEATURES =
             List.of("--enable-bulk-memory", "--enable-nontrapping-float-to-int");
 
     /**
-     * Optimise for speed, repeat until nothing changes, and assume the memory starts zero-filled
-     * (true for a non-imported memory; lets wasm-opt treat the dropped data as zeros).
+     * Optimise for speed (at {@code -Oz} binaryen keeps the core's small accessors as calls),
+     * repeat until nothing changes, and let wasm-opt fold a constant added to an address into the
+     * access's offset immediate ({@code load(p + 120)} becomes {@code load offset=120 (p)}).
      *
-     * <p>{@code -O3} rather than {@code -Oz}: measured on Talc's random-actions workload in Node 20
-     * (binaryen 132, 2026-11-26), {@code -O3 --converge} made talc.wasm 21% faster at
-     * alloc/free (16.9 vs 13.9 actions/us) and 13% faster with realloc, for 10 more bytes
-     * (1,798 vs 1,788): at -Oz binaryen keeps the small accessors of the core as calls.
-     *
-     * <p>{@code --low-memory-unused} lets wasm-opt fold a constant added to an address into the
-     * access's offset immediate ({@code load(p + 120)} becomes {@code load offset=120 (p)}):
-     * 18 bytes off talc.wasm (1,689 to 1,671). The two differ only when {@code p + 120} wraps
-     * past 4 GiB, where the folded access traps instead of reading low memory (the flag's
+     * <p>{@code --low-memory-unused} is safe here: the two forms differ only when {@code p + 120}
+     * wraps past 4 GiB, where the folded access traps instead of reading low memory (the flag's
      * premise: code never reaches the low 1 KiB that way). The allocator's addresses stay below
      * 2 GiB ({@code talc.core.Heaps#MAX_HEAP_END}) and the constants it adds are small, so none
      * of its accesses wraps; its state block at 16 is addressed directly, never by a wrap.
@@ -133,23 +131,30 @@ final class PostProcess {
                     + " pages is below the " + initialPages + " initial pages of the layout");
         }
         boolean imported = variant.importedMemory();
+        boolean linked = variant.memory() == Variant.Memory.LINKED;
         WatModule stripped = raw.wat().map(field -> switch (WatModule.kind(field)) {
             case "export" -> isStartExport(field) ? (imported ? null : startOf(field))
                     : keepExport(field, variant.extraExports(), imported) ? field : null;
             case "start", "data" -> null;
             case "memory" -> imported ? HANDLE_GLOBAL : memory + "\n  " + HANDLE_GLOBAL;
-            case "func" -> withMemorySize(withHandleGlobal(field));
+            case "func" -> withMemorySize(withGlobals(field, linked));
             default -> field;
         });
+        // Imports come before every definition in the text format (withFirst: the last one added
+        // comes first). TeaVM's module has no globals, so an imported one moves no index.
+        if (linked) {
+            stripped = stripped.withFirst(HEAP_BASE_IMPORT);
+        }
         if (imported) {
-            // Imports come before every definition in the text format.
             stripped = stripped.withFirst("(import \"" + IMPORTED_MEMORY_MODULE + "\" \"" + MEMORY_EXPORT
                     + "\" " + memory + ")");
         }
         String text = stripped.render();
-        if (text.contains(MARKER_TEXT)) {
-            throw new BuildException(output.fileName() + ": an access to talc.wasm.ModuleGlobal was not"
-                    + " rewritten into the handle global (marker " + MARKER_TEXT + " left in the code)");
+        for (String marker : List.of(MARKER_TEXT, HEAP_BASE_MARKER_TEXT)) {
+            if (text.contains(marker)) {
+                throw new BuildException(output.fileName() + ": an access to talc.wasm.ModuleGlobal was not"
+                        + " rewritten into a global (marker " + marker + " left in the code)");
+            }
         }
 
         String base = baseName(new File(output.fileName()));
@@ -170,9 +175,8 @@ final class PostProcess {
         List<String> again = new ArrayList<>(args);
         args.addAll(List.of(wasm.getPath(), "-o", result.getPath()));
         ExternalTool.WASM_OPT.run(args.toArray(new String[0]));
-        // Once more over its own output: --converge can stop early. On talc-imported (binaryen
-        // 132, 2026-11-26) the second run dropped dead local copies left by inlining, 21 bytes;
-        // every other module was already a fixed point, byte for byte.
+        // Once more over its own output: --converge can stop early (it leaves dead local copies
+        // of inlining in talc-imported).
         again.addAll(List.of(result.getPath(), "-o", result.getPath()));
         ExternalTool.WASM_OPT.run(again.toArray(new String[0]));
         return result;
@@ -200,13 +204,21 @@ final class PostProcess {
      * modules with an imported memory use it, the others lose it in wasm-opt.
      */
     static final String HANDLE_GLOBAL = "(global $talc_handle (mut i32) (i32.const 0))";
+    /** The linked module's import of the other module's {@code __heap_base}. */
+    static final String HEAP_BASE_IMPORT = "(import \"" + Variant.HEAP_BASE_IMPORT.replace(".", "\" \"")
+            + "\" (global $heap_base i32))";
+
     private static final String MARKER_TEXT = Integer.toString(GlobalIntrinsic.MARKER);
+    private static final String HEAP_BASE_MARKER_TEXT = Integer.toString(GlobalIntrinsic.HEAP_BASE_MARKER);
     /** {@link GlobalIntrinsic}'s load: the marker address, then the load. */
     private static final Pattern HANDLE_LOAD = Pattern.compile(
             "i32\\.const " + MARKER_TEXT + "\\s+i32\\.load(?: offset=0)?(?: align=\\d+)?");
     /** {@link GlobalIntrinsic}'s store: the marker address, the temporary holding the value, the store. */
     private static final Pattern HANDLE_STORE = Pattern.compile(
             "i32\\.const " + MARKER_TEXT + "\\s+(local\\.get \\S+)\\s+i32\\.store(?: offset=0)?(?: align=\\d+)?");
+    /** {@link GlobalIntrinsic}'s load of the heap base: its marker address, then the load. */
+    private static final Pattern HEAP_BASE_LOAD = Pattern.compile(
+            "i32\\.const " + HEAP_BASE_MARKER_TEXT + "\\s+i32\\.load(?: offset=0)?(?: align=\\d+)?");
 
     /**
      * A load or store at a constant address in folded text ({@code wasm2wat --fold-exprs}):
@@ -259,9 +271,16 @@ final class PostProcess {
         return GROW_ZERO.matcher(func).replaceAll("memory.size");
     }
 
-    /** Rewrites the marker accesses of {@link GlobalIntrinsic} in a function into the handle global. */
-    private static String withHandleGlobal(String func) {
+    /**
+     * Rewrites the marker accesses of {@link GlobalIntrinsic} in a function into the globals (only
+     * the linked module reads the heap base, which it imports; in any other a marker is left over
+     * and fails the build).
+     */
+    private static String withGlobals(String func, boolean linked) {
         String loads = HANDLE_LOAD.matcher(func).replaceAll("global.get \\$talc_handle");
+        if (linked) {
+            loads = HEAP_BASE_LOAD.matcher(loads).replaceAll("global.get \\$heap_base");
+        }
         return HANDLE_STORE.matcher(loads).replaceAll("$1 global.set \\$talc_handle");
     }
 

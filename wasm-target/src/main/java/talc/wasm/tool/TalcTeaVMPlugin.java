@@ -19,7 +19,9 @@ import org.teavm.vm.spi.TeaVMPlugin;
  *       the post-processing to turn into a wasm global,</li>
  *   <li>{@link BuildConstants}, which lets each build fix the values of
  *       {@code talc.wasm.WasmFeatures} and {@code talc.wasm.ModuleLayout} through TeaVM
- *       properties, and</li>
+ *       properties,</li>
+ *   <li>{@link LinkedHandle}, in the linked module only, which makes the exports boot the
+ *       allocator on their first call, and</li>
  *   <li>{@link RestrictedCore}, which compiles the allocator core without TeaVM's runtime
  *       support (shadow stack, exception and class-initialisation checks).</li>
  * </ul>
@@ -37,6 +39,9 @@ public final class TalcTeaVMPlugin implements TeaVMPlugin {
         wasm.add(context -> new GlobalIntrinsic());
         wasm.add(context -> new TrapIntrinsic());
         host.add(new BuildConstants(host.getProperties()));
+        if (Boolean.parseBoolean(host.getProperties().getProperty(LinkedHandle.PROPERTY))) {
+            host.add(new LinkedHandle());
+        }
         host.add(new RestrictedCore());
     }
 }

@@ -4,11 +4,11 @@ import java.io.File;
 import java.util.List;
 import java.util.Map;
 import org.teavm.diagnostics.Problem;
-import org.teavm.tooling.ConsoleTeaVMToolLog;
 import org.teavm.tooling.TeaVMProblemRenderer;
 import org.teavm.tooling.TeaVMTargetType;
 import org.teavm.tooling.TeaVMTool;
 import org.teavm.tooling.TeaVMToolException;
+import org.teavm.tooling.TeaVMToolLog;
 import org.teavm.vm.TeaVMOptimizationLevel;
 
 /**
@@ -69,7 +69,7 @@ final class TeaVMCompile {
         tool.setMaxHeapSize(MAX_HEAP_BYTES);
         tool.getClassesToPreserve().add(EXPORTS_CLASS);
         tool.setClassLoader(TeaVMCompile.class.getClassLoader());
-        tool.setLog(new ConsoleTeaVMToolLog(false));
+        tool.setLog(new VariantLog(variant.name()));
         // No module exports a truncation, so none keeps the HEAP_FIRST flag it needs (27 bytes
         // of talc.wasm); the checked build keeps the flag for its heap check and walk anyway.
         tool.getProperties().setProperty(BuildConstants.FEATURE_PREFIX + TRUNCATION, "false");
@@ -86,6 +86,8 @@ final class TeaVMCompile {
                 Integer.toString(layout.initialEnd()));
         tool.getProperties().setProperty(BuildConstants.LAYOUT_PREFIX + "importedMemory",
                 Boolean.toString(variant.importedMemory()));
+        tool.getProperties().setProperty(LinkedHandle.PROPERTY,
+                Boolean.toString(variant.memory() == Variant.Memory.LINKED));
         try {
             tool.generate();
         } catch (TeaVMToolException e) {
@@ -103,5 +105,54 @@ final class TeaVMCompile {
             throw new BuildException("TeaVM reported success but wrote no " + raw);
         }
         return raw;
+    }
+
+    /**
+     * TeaVM's warnings and errors, each naming the variant being compiled; its progress lines
+     * (the same counts for every variant) are dropped.
+     */
+    private record VariantLog(String variant) implements TeaVMToolLog {
+        private void print(String level, String message, Throwable e) {
+            System.out.println("[talc] " + variant + ": TeaVM " + level + message);
+            if (e != null) {
+                e.printStackTrace(System.out);
+            }
+        }
+
+        @Override
+        public void info(String message) {
+        }
+
+        @Override
+        public void info(String message, Throwable e) {
+        }
+
+        @Override
+        public void warning(String message) {
+            print("warning: ", message, null);
+        }
+
+        @Override
+        public void warning(String message, Throwable e) {
+            print("warning: ", message, e);
+        }
+
+        @Override
+        public void error(String message) {
+            print("error: ", message, null);
+        }
+
+        @Override
+        public void error(String message, Throwable e) {
+            print("error: ", message, e);
+        }
+
+        @Override
+        public void debug(String message) {
+        }
+
+        @Override
+        public void debug(String message, Throwable e) {
+        }
     }
 }

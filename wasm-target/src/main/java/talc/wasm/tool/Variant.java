@@ -19,14 +19,13 @@ import talc.core.Source;
  *                     method name ({@code true}/{@code false}, or a number for {@code source})
  * @param extraExports function exports beyond the C ABI that this variant keeps
  * @param minPages     least initial memory in pages: the arena's size for an arena variant
- * @param importedMemory whether the module imports its memory ({@code env.memory}) and serves the
- *                     region {@code talc_init} names, instead of owning its memory
+ * @param memory       whose memory the module works in, and how its allocator starts
  * @param outputs      the post-processed modules to write
  * @param inlining     {@code wasm-opt} options added to {@link PostProcess#WASM_OPT_PASSES} for this
  *                     variant: how much more to inline (speed for bytes); empty for the default
  */
 record Variant(String name, String purpose, Map<String, String> features, List<String> extraExports,
-               int minPages, boolean importedMemory, List<Output> outputs, List<String> inlining) {
+               int minPages, Memory memory, List<Output> outputs, List<String> inlining) {
     /** The method names of {@code talc.core.Features} a variant may set. */
     static final Set<String> FEATURE_NAMES = Set.of("wasmBinning", "counters", "growInPlace", "reallocInPlace", "checked", "speed",
             "source");
@@ -50,6 +49,26 @@ record Variant(String name, String purpose, Map<String, String> features, List<S
     static final List<String> CHECKED_EXPORTS = List.of("talc_check", "talc_walk", "talc_bin");
     /** What the checked variant imports: the hook misuse is reported to ({@code module.name}). */
     static final String REPORT_IMPORT = "env.talc_report";
+    /**
+     * What the linked variant imports besides its memory: the global that lld exports as the end
+     * of a module's data and stack ({@code module.name}); {@code talc-wasm link} points it at the
+     * app's own.
+     */
+    static final String HEAP_BASE_IMPORT = "env.__heap_base";
+
+    /** Whose memory a module works in, and how its allocator starts. */
+    enum Memory {
+        /** Its own memory: the start function boots the allocator in the initial pages. */
+        OWN,
+        /** An imported {@code env.memory}: {@code talc_init(start, limit)} boots it in that region. */
+        REGION,
+        /**
+         * An imported {@code env.memory} and {@link #HEAP_BASE_IMPORT}: the first call boots the
+         * allocator above {@code __heap_base}, so that the module can be merged into the module
+         * whose memory it is (wasm-merge) and serve that module's {@code malloc} with no set-up.
+         */
+        LINKED
+    }
 
     /** The default module and its memory-capped twin used by the OOM tests. */
     static final Variant DEFAULT = growing("talc",
@@ -70,11 +89,15 @@ record Variant(String name, String purpose, Map<String, String> features, List<S
             growing("talc-no-realloc-in-place", "Talc's disable-realloc-in-place: realloc always allocates, copies, frees",
                     Map.of("reallocInPlace", "false"), List.of()),
             new Variant("talc-arena", "arena: serves its 16 MiB initial memory, never calls memory.grow",
-                    Map.of("source", Integer.toString(Source.MANUAL)), List.of(), ARENA_PAGES, false,
+                    Map.of("source", Integer.toString(Source.MANUAL)), List.of(), ARENA_PAGES, Memory.OWN,
                     List.of(new Output("talc-arena.wasm", Output.NO_MAXIMUM)), List.of()),
             new Variant("talc-imported", "imports env.memory and serves the region [start, limit) that"
                     + " talc_init(start, limit) names, growing memory up to limit", Map.of(),
-                    List.of(INIT_EXPORT), 0, true, List.of(new Output("talc-imported.wasm", Output.NO_MAXIMUM)),
+                    List.of(INIT_EXPORT), 0, Memory.REGION, List.of(new Output("talc-imported.wasm", Output.NO_MAXIMUM)),
+                    List.of()),
+            new Variant("talc-linked", "for talc-wasm link, which merges it into a module that imports malloc:"
+                    + " imports that module's memory and __heap_base, and starts on its first call above __heap_base",
+                    Map.of(), List.of(), 0, Memory.LINKED, List.of(new Output("talc-linked.wasm", Output.NO_MAXIMUM)),
                     List.of()));
 
     Variant {
@@ -107,9 +130,14 @@ record Variant(String name, String purpose, Map<String, String> features, List<S
 
     private static Variant growing(String name, String purpose, Map<String, String> features, List<String> extraExports,
                                    List<String> inlining) {
-        return new Variant(name, purpose, features, extraExports, 0, false, List.of(
+        return new Variant(name, purpose, features, extraExports, 0, Memory.OWN, List.of(
                 new Output(name + ".wasm", Source.MAX_PAGES),
                 new Output(name + "-max" + TEST_MAX_PAGES + ".wasm", TEST_MAX_PAGES)), inlining);
+    }
+
+    /** Whether the module imports its memory ({@code env.memory}) instead of owning one. */
+    boolean importedMemory() {
+        return memory != Memory.OWN;
     }
 
     /** Whether this variant detects misuse, and so imports the report hook {@link #REPORT_IMPORT}. */
