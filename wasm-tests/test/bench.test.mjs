@@ -11,7 +11,7 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { test } from 'node:test';
@@ -294,6 +294,24 @@ test('the command line writes the results, the charts and bench.md', () => {
     const md = readFileSync(join(tmp, 'out', 'bench.md'), 'utf8');
     assert.match(md, /\*\*Speed\*\*/);
     assert.match(md, /!\[.*\]\(speed-talc\.svg\)/);
+});
+
+test('every shipped trace replays on talc.wasm and talc-fast.wasm: nothing fails, everything is freed', () => {
+    const dir = join(ROOT, 'scripts', 'traces');
+    const shipped = readdirSync(dir).filter((f) => f.endsWith('.trace.gz'));
+    assert.ok(shipped.length >= 9, `${shipped.length} traces`);
+    const modules = loadSubjects([wasmPath('talc.wasm'), wasmPath('talc-fast.wasm')]);
+    for (const file of shipped) {
+        const { seq, stats } = readTrace(join(dir, file));
+        assert.deepEqual(stats.dropped, { unknownFree: 0, tooBig: 0, failedRealloc: 0 }, file);
+        for (const s of modules) {
+            const where = `${file} on ${s.name}`;
+            const inst = s.instantiate();
+            const meter = new Meter(inst.memory);
+            runMetered(inst, s.minAlign, seq, 0, seq.length, new Int32Array(seq.slots), new Float64Array(seq.slots), meter);
+            assert.deepEqual([meter.failures, meter.traps, meter.live, meter.liveBytes], [0, 0, 0, 0], where);
+        }
+    }
 });
 
 test('the trace parser', () => {
