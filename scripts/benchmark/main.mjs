@@ -15,10 +15,10 @@ import { charts } from './charts.mjs';
 import { loadSubjects } from './modules.mjs';
 import { PRESETS } from './presets.mjs';
 import { progressBar } from './progress.mjs';
+import { buildPeers } from './peers.mjs';
 import { markdownReport, textReport } from './report.mjs';
 import { OLD, summarizeSuite } from './summary.mjs';
 import { runSuite } from './suite.mjs';
-import { buildTlsf } from './tlsf.mjs';
 import { readTrace } from './trace.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -26,9 +26,9 @@ const ROOT = resolve(HERE, '..', '..');
 const TALC = join(ROOT, 'wasm-target', 'target', 'wasm', 'talc.wasm');
 /** The variant compiled for speed; compared beside talc.wasm, not as a peer (its name starts with talc). */
 const TALC_FAST = join(ROOT, 'wasm-target', 'target', 'wasm', 'talc-fast.wasm');
-const PEERS = resolve(ROOT, '..', 'shared', 'peers');
 const TRACES = join(ROOT, 'scripts', 'traces');
-const BUILT = join(ROOT, 'scripts', 'target');
+/** Where the peers are built (peers.mjs). */
+const BUILT_PEERS = join(ROOT, 'scripts', 'target', 'peers');
 
 const README_START = '<!-- scripts/bench --readme: start -->';
 const README_END = '<!-- scripts/bench --readme: end -->';
@@ -40,17 +40,19 @@ Benchmarks wasm allocator modules (exports memory, malloc, free, realloc, calloc
 optionally aligned_alloc) side by side, and judges this project's goals against the best peer
 of each workload. The first module is the reference of the Markdown report.
 
-Modules, by default: ${relative(process.cwd(), TALC)} and ${relative(process.cwd(), TALC_FAST)}, every module in ${PEERS}
-(when it exists), and AssemblyScript's TLSF built from npm (when scripts/node_modules has it).
-Named modules (or directories of them) replace that list. A module whose name contains "talc"
-is this project's; the others are its peers.
+Modules, by default: ${relative(process.cwd(), TALC)}, ${relative(process.cwd(), TALC_FAST)} and the
+peers, built in ${relative(process.cwd(), BUILT_PEERS)} from Debian's and npm's packages
+(scripts/benchmark/peers.mjs; scripts/bench installs the toolchains). Named modules (or
+directories of them) replace that list. A module whose name contains "talc" is this
+project's; the others are its peers.
 
-  --quick            a short run (about a minute) instead of the full one
-  --smoke            a run that only proves everything works (seconds)
+  --quick            a short run: 1 to 2 minutes with the default modules and traces on 2
+                     shared cores, where the full run takes 15 to 20 (each run prints its time)
+  --smoke            a run that only proves everything works (about a minute)
   --only ID,...      only the workloads whose id starts with one of these:
                      talc, sizes, latency, efficiency, growth, trace
   --traces PATH,...  trace files or directories of *.trace.gz (default ${relative(process.cwd(), TRACES)})
-  --peers DIR        the peer modules' directory (default ${PEERS})
+  --peers DIR        the peer modules of DIR instead of the ones built here
   --old PATH         an older build beside the new one: each module of PATH (a file or a
                      directory of *.wasm) joins the run as <name>-old, e.g. talc-old, and
                      <name> is judged against it (repeatable)
@@ -65,7 +67,7 @@ const OPTIONS = {
     smoke: { type: 'boolean' },
     only: { type: 'string' },
     traces: { type: 'string' },
-    peers: { type: 'string', default: PEERS },
+    peers: { type: 'string' },
     old: { type: 'string', multiple: true, default: [] },
     module: { type: 'string', multiple: true, default: [] },
     json: { type: 'string' },
@@ -104,7 +106,7 @@ function parseCommandLine(args) {
         preset: v.quick ? 'quick' : v.smoke ? 'smoke' : 'full',
         only: v.only?.split(',') ?? null,
         traces: v.traces?.split(',') ?? [TRACES],
-        peers: v.peers,
+        peers: v.peers ?? null,
         json: v.json ?? null,
         readme: v.readme ?? null,
         modules: positionals,
@@ -128,9 +130,9 @@ async function defaultModules(opts) {
         throw new Error(`${TALC} does not exist: build it (scripts/bench does) with\n`
             + '  mvn -q -pl allocator-core,wasm-target -am package -DskipTests');
     }
-    const peers = existsSync(opts.peers) ? expand([opts.peers], '.wasm') : [];
-    const tlsf = await buildTlsf(BUILT);
-    return [TALC, ...(existsSync(TALC_FAST) ? [TALC_FAST] : []), ...peers, ...(tlsf ? [tlsf] : [])];
+    const peers = opts.peers ? expand([opts.peers], '.wasm')
+        : await buildPeers(BUILT_PEERS, { warn: (message) => console.error(`bench: ${message}`) });
+    return [TALC, ...(existsSync(TALC_FAST) ? [TALC_FAST] : []), ...peers];
 }
 
 function describeMachine() {
@@ -145,10 +147,13 @@ function describeMachine() {
 }
 
 async function main() {
+    const started = performance.now();
     const opts = parseCommandLine(process.argv.slice(2));
     const listed = opts.modules.length > 0 ? expand(opts.modules, '.wasm') : await defaultModules(opts);
     const subjects = loadSubjects([...listed, ...opts.added]);
-    const traces = expand(opts.traces.filter((p) => existsSync(p)), '.trace.gz').map(readTrace);
+    // Reading the traces takes seconds: only when a trace workload runs.
+    const replays = !opts.only || opts.only.some((prefix) => prefix.startsWith('trace') || 'trace:'.startsWith(prefix));
+    const traces = replays ? expand(opts.traces.filter((p) => existsSync(p)), '.trace.gz').map(readTrace) : [];
     const suite = runSuite({
         subjects,
         preset: PRESETS[opts.preset],
@@ -166,6 +171,7 @@ async function main() {
         ...(suite.largeRequests ? { largeRequests: suite.largeRequests } : {}),
     };
     result.summary = summarizeSuite(result, subjects.map((s) => s.name));
+    result.meta.seconds = Math.round((performance.now() - started) / 1000);
     process.stdout.write(textReport(result));
     if (opts.json) {
         const dir = dirname(resolve(opts.json));

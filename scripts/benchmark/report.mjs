@@ -27,6 +27,9 @@ export function describeRun(meta) {
     return `${meta.date}, ${meta.runtime}, ${meta.machine}, preset ${meta.preset}`;
 }
 
+/** The run's duration, as m:ss. */
+const duration = (seconds) => `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
+
 /** The two efficiencies of a result, or Talc's score on the capped workload. */
 const efficiencyCells = (w, m) => (w.kind === 'capped' ? [`score ${pct(m.heapEfficiency)}`, '']
     : [pct(m.footprintEfficiency), pct(m.memoryEfficiency)]);
@@ -75,6 +78,9 @@ export function textReport(result) {
         out.push(`${t.title}:`, table(t.head, t.rows), '');
     }
     out.push(...goalLines(result.summary), ...comparisonLines(result.summary));
+    if (result.meta.seconds !== undefined) {
+        out.push(`The run took ${duration(result.meta.seconds)} (preset ${result.meta.preset}).`, '');
+    }
     return out.join('\n');
 }
 

@@ -1,17 +1,18 @@
 // The benchmark suite (scripts/benchmark, run by scripts/bench) in its smoke preset, on
-// talc.wasm and the peers that need the suite's adaptations: AssemblyScript's TLSF (no
-// aligned_alloc, traps when memory runs out), built from npm as scripts/bench builds it (when
-// scripts/node_modules has the compiler: scripts/install-tools installs it), and emmalloc (stub
-// imports, _initialize, aligned_alloc sizes rounded up) when ../shared/peers is beside the
-// repository. It checks that every workload runs and that the numbers hang together, never how
+// talc.wasm and two peers that need the suite's adaptations, built as scripts/bench builds them
+// when their toolchain is installed: AssemblyScript's TLSF (no aligned_alloc, traps when memory
+// runs out; its compiler comes from npm with scripts/install-tools) and emmalloc (stub imports,
+// _initialize, aligned_alloc sizes rounded up; Debian's emscripten, not installed for the
+// tests). It checks that every workload runs and that the numbers hang together, never how
 // fast anything is; that the three loops (the wasm driver, the latency and the metered loop)
 // make the same calls; how the goals are judged; then the command line with --json (results,
-// charts, bench.md) and an older build beside the new one, the trace parser, and the trace
-// recorder (when a C compiler is installed) on a small C program whose allocations are known.
+// charts, bench.md) and an older build beside the new one, the shipped traces, the trace
+// parser, and the trace recorder (when a C compiler is installed) on a small C program whose
+// allocations are known.
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { test } from 'node:test';
@@ -22,7 +23,6 @@ import { wasmPath } from './talc.mjs';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..', '..');
 const BENCH = join(ROOT, 'scripts', 'benchmark');
-const PEERS = resolve(ROOT, '..', 'shared', 'peers');
 const { driver, layOut } = await import(join(BENCH, 'driver.mjs'));
 const { loadSubjects } = await import(join(BENCH, 'modules.mjs'));
 const { Rng, SeqBuilder, talcAlign } = await import(join(BENCH, 'ops.mjs'));
@@ -31,7 +31,7 @@ const { PRESETS } = await import(join(BENCH, 'presets.mjs'));
 const { LARGE_REQUEST_PAGES, runSuite } = await import(join(BENCH, 'suite.mjs'));
 const { parseTrace, readTrace } = await import(join(BENCH, 'trace.mjs'));
 const { GOALS, summarizeSuite } = await import(join(BENCH, 'summary.mjs'));
-const { buildTlsf } = await import(join(BENCH, 'tlsf.mjs'));
+const { buildPeers } = await import(join(BENCH, 'peers.mjs'));
 
 const tmp = mkdtempSync(join(tmpdir(), 'talc-bench-'));
 
@@ -43,8 +43,7 @@ const TINY_TRACE = [
 const tinyTracePath = join(tmp, 'tiny.trace.gz');
 writeFileSync(tinyTracePath, gzipSync(TINY_TRACE));
 
-const tlsf = await buildTlsf(join(ROOT, 'scripts', 'target'));
-const peerPaths = [join(PEERS, 'emcc-emmalloc-Oz.wasm'), ...(tlsf ? [tlsf] : [])].filter((p) => existsSync(p));
+const peerPaths = await buildPeers(join(ROOT, 'scripts', 'target', 'peers'), { names: ['emcc-emmalloc-Oz', 'as-tlsf-O3'] });
 const subjects = loadSubjects([wasmPath('talc.wasm'), ...peerPaths]);
 const names = subjects.map((s) => s.name);
 const sqlite = readTrace(join(ROOT, 'scripts', 'traces', 'sqlite3.trace.gz'));
