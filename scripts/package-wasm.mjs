@@ -12,9 +12,10 @@
 // wasm-target/target/wasm.
 
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { MANIFEST_FILE, readManifest } from './manifest.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const PACKAGE_DIR = join(ROOT, 'package');
@@ -25,16 +26,11 @@ const DEFAULT_WASM_DIR = process.env.TALC_WASM_DIR
 /** Made by this script, not kept in git. */
 const GENERATED = new Set(['wasm', 'README.md', 'node_modules']);
 
-/** The manifest entries of the modules that ship: all but the capped twins (<name>-max256.wasm). */
-export function shippedModules(wasmDir = DEFAULT_WASM_DIR) {
-    const path = join(wasmDir, 'modules.json');
-    if (!existsSync(path)) {
-        throw new Error(`${path} does not exist: build the modules first `
-            + `('mvn -q -pl allocator-core,wasm-target -am package -DskipTests')`);
-    }
-    const entries = JSON.parse(readFileSync(path, 'utf8'));
-    const twins = new Set(entries.map((e) => e.file.replace(/\.wasm$/, '-max256.wasm')));
-    return entries.filter((e) => !twins.has(e.file));
+/** The manifest of the modules that ship: all but the capped twins (<name>-max256.wasm), and the layout. */
+function shippedManifest(wasmDir) {
+    const { layout, modules } = readManifest(wasmDir);
+    const twins = new Set(modules.map((e) => e.file.replace(/\.wasm$/, '-max256.wasm')));
+    return { layout, modules: modules.filter((e) => !twins.has(e.file)) };
 }
 
 /**
@@ -42,7 +38,8 @@ export function shippedModules(wasmDir = DEFAULT_WASM_DIR) {
  * stagePackage); returns the shipped manifest entries.
  */
 export async function fillPackage(dir = PACKAGE_DIR, wasmDir = DEFAULT_WASM_DIR) {
-    const shipped = shippedModules(wasmDir);
+    const manifest = shippedManifest(wasmDir);
+    const shipped = manifest.modules;
     const { VARIANTS } = await import(pathToFileURL(join(dir, 'index.js')).href);
     const built = shipped.map((e) => e.variant).sort();
     const named = [...VARIANTS].sort();
@@ -56,7 +53,7 @@ export async function fillPackage(dir = PACKAGE_DIR, wasmDir = DEFAULT_WASM_DIR)
     for (const e of shipped) {
         copyFileSync(join(wasmDir, e.file), join(out, e.file));
     }
-    writeFileSync(join(out, 'modules.json'), JSON.stringify(shipped, null, 2) + '\n');
+    writeFileSync(join(out, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
     copyFileSync(GUIDE, join(dir, 'README.md'));
     return shipped;
 }

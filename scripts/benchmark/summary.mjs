@@ -220,7 +220,7 @@ function largeRequestGoal({ suite }, module) {
         return { what, goal, value: probe.error, met: false };
     }
     const { k, bytes, grownPages } = probe.worst;
-    return { what, goal, value: `k + ${probe.excess} at worst (k = ${k}: ${grownPages} pages for ${bytes} bytes)`, met: probe.excess <= 1 };
+    return { what, goal, value: `k + ${probe.excess} at worst (k = ${k}: ${grownPages} page${grownPages === 1 ? '' : 's'} for ${bytes} bytes)`, met: probe.excess <= 1 };
 }
 
 function noLossGoal({ suite }, module, old) {

@@ -13,7 +13,8 @@
 // Sizes and mixes follow Talc v5's benchmarks (notes: ../shared/notes/talc-v5-facts.md §1-2);
 // where this suite differs, `about` says how.
 
-import { KiB, MiB, Rng, SeqBuilder, talcAlign, talcSize } from './ops.mjs';
+import { Rng } from '../rng.mjs';
+import { KiB, MiB, SeqBuilder, talcAlign, talcSize } from './ops.mjs';
 
 /** A seed per workload and round, so that every module of a round sees the same inputs. */
 function seedOf(id, round) {

@@ -12,10 +12,11 @@ import { test } from 'node:test';
 import {
     SUPPORT_DIR, missing, packPackage, runDeno, scratchDir, stagedPackage,
 } from '../support/package-fixture.mjs';
+import { readManifest } from '../../scripts/manifest.mjs';
 
 const packageDir = await stagedPackage();
 const { tarball, files } = packPackage(packageDir, scratchDir('tarball'));
-const manifest = JSON.parse(readFileSync(join(packageDir, 'wasm', 'modules.json'), 'utf8'));
+const manifest = readManifest(join(packageDir, 'wasm')).modules;
 const { VARIANTS } = await import(join(packageDir, 'index.js'));
 
 /** Lines of a counters table (countersTable()): a header, a rule and nine rows. */
@@ -42,7 +43,7 @@ test('npm pack ships the loader, its types, the variants and their manifest, and
     const wasm = manifest.map((e) => `wasm/${e.file}`);
     assert.deepEqual(files, [
         'README.md', 'index.d.ts', 'index.js',
-        'lib/counters.js', 'lib/memory-limits.js', 'lib/misuse.js', 'lib/source.js', 'lib/talc.js',
+        'lib/counters.js', 'lib/layout.js', 'lib/memory-limits.js', 'lib/misuse.js', 'lib/source.js', 'lib/talc.js',
         'package.json', 'wasm/modules.json', ...wasm,
     ].sort());
     assert.deepEqual(manifest.map((e) => e.variant).sort(), [...VARIANTS].sort());
