@@ -38,7 +38,20 @@ const ok = (r) => r?.rate !== undefined;
 const isTrace = (w) => w.id.startsWith('trace:');
 const isFast = (name) => name.startsWith('talc-fast');
 const points = (x) => `${(100 * x).toFixed(1)}`;
-const pct = (x) => `${points(x)}%`;
+
+/**
+ * x with `digits` decimals, or with more where that many would print it equal to `than` although
+ * it is not (a ratio of 1.2996 against a goal of 1.3 reads 1.2996, not 1.30).
+ */
+function beside(x, than, digits) {
+    let d = digits;
+    while (d < digits + 4 && x !== than && Number(x.toFixed(d)) === Number(than.toFixed(d))) {
+        d++;
+    }
+    return x.toFixed(d);
+}
+/** `own` and `theirs` as percentages, told apart. */
+const pcts = (own, theirs) => `${beside(100 * own, 100 * theirs, 1)}% vs ${beside(100 * theirs, 100 * own, 1)}%`;
 
 /**
  * {reference, peers, traceMeans, best, modules: [{module, goals}], comparisons}, where
@@ -144,7 +157,7 @@ function fastGoals(ctx, module) {
     const speedGoal = (what, s) => ({
         what: `speed ${what}`,
         goal: `>= ${GOALS.FAST_SPEEDUP}x the best peer`,
-        value: s ? `${s.ratio.toFixed(2)}x ${s.bestPeer}` : 'not measured in this run',
+        value: s ? `${beside(s.ratio, GOALS.FAST_SPEEDUP, 2)}x ${s.bestPeer}` : 'not measured in this run',
         met: s ? s.ratio >= GOALS.FAST_SPEEDUP : null,
     });
     for (const [id, what] of [['talc', 'on Talc\'s alloc/free benchmark'], ['talc-realloc', 'on Talc\'s benchmark with realloc']]) {
@@ -159,7 +172,7 @@ function fastGoals(ctx, module) {
         traces.filter((w) => ok(w.results[module]) && ok(w.results[talc])).map((w) => {
             const own = w.results[module].memory.footprintEfficiency;
             const theirs = w.results[talc].memory.footprintEfficiency;
-            return { id: w.id, margin: own - theirs + GOALS.FAST_FOOTPRINT_GIVE, text: `${pct(own)} vs ${pct(theirs)}` };
+            return { id: w.id, margin: own - theirs + GOALS.FAST_FOOTPRINT_GIVE, text: pcts(own, theirs) };
         })));
     return goals;
 }
@@ -167,10 +180,10 @@ function fastGoals(ctx, module) {
 function defaultGoals(ctx, module) {
     const { suite, best } = ctx;
     const measured = (w) => ok(w.results[module]);
-    const vs = (own, b) => `${pct(own)} vs ${pct(b.value)} ${b.peer}`;
+    const vs = (own, b) => `${pcts(own, b.value)} ${b.peer}`;
     const speed = suite.workloads.filter((w) => measured(w) && best[w.id].tlsf).map((w) => {
         const s = speedOver(w, module, best[w.id].tlsf);
-        return { id: w.id, margin: s.ratio - GOALS.TLSF_SPEEDUP, text: `${s.ratio.toFixed(2)}x ${s.bestPeer}` };
+        return { id: w.id, margin: s.ratio - GOALS.TLSF_SPEEDUP, text: `${beside(s.ratio, GOALS.TLSF_SPEEDUP, 2)}x ${s.bestPeer}` };
     });
     const traces = suite.workloads.filter((w) => isTrace(w) && measured(w));
     const footprint = traces.filter((w) => best[w.id].footprint).map((w) => {
@@ -226,7 +239,7 @@ function largeRequestGoal({ suite }, module) {
 function noLossGoal({ suite }, module, old) {
     const checks = suite.workloads.filter((w) => ok(w.results[module]) && ok(w.results[old])).map((w) => {
         const ratio = w.results[module].rate.median / w.results[old].rate.median;
-        return { id: w.id, margin: ratio - GOALS.NO_LOSS, text: `${ratio.toFixed(2)}x` };
+        return { id: w.id, margin: ratio - GOALS.NO_LOSS, text: `${beside(ratio, GOALS.NO_LOSS, 2)}x` };
     });
     return everyWorkload(`speed against ${old} (the older build), on every workload`, `>= ${GOALS.NO_LOSS}x`, checks);
 }

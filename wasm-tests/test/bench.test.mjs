@@ -225,6 +225,10 @@ test('the goals: talc-fast against the fastest peer, never against talc', () => 
     const traces = goal(summary, 'talc-fast', 'speed on the geometric mean');
     assert.deepEqual([traces.value, traces.met], ['1.20x peer', false]);
     assert.equal(goal(summary, 'talc-fast', 'speed on Talc\'s benchmark with realloc').met, null, 'not in this run');
+    // A ratio just below the goal is printed with the digits that show it.
+    const close = summarizeSuite(fakeSuite({ ...rates, 'talc-fast': { talc: 8 * 1.2996, 'trace:x': 30 } }), ['talc', 'talc-fast', 'peer']);
+    const justBelow = goal(close, 'talc-fast', 'speed on Talc\'s alloc/free');
+    assert.deepEqual([justBelow.value, justBelow.met], ['1.2996x peer', false]);
 });
 
 test('the goals: efficiencies against the best peer of each trace, Talc\'s score, TLSF\'s speed', () => {
