@@ -14,16 +14,17 @@ import { readSource, shippedModuleUrl } from './source.js';
 /** The layout of a parsed modules.json, after checking that it has what this package reads. */
 export function layoutOf(manifest) {
     const layout = manifest?.layout;
-    const ints = (object, keys, where) => keys.every((k) => Number.isInteger(object?.[k])) || bad(where);
-    const bad = (where) => {
-        throw new Error(`talc-wasm: modules.json: no valid layout.${where} (rebuild the modules)`);
+    const ints = (object, keys) => keys.length > 0 && keys.every((k) => Number.isInteger(object?.[k]));
+    const { header, misuse, counters } = layout ?? {};
+    const valid = {
+        header: ints(header, ['bytes', 'unit', 'sizeMask', 'allocated', 'belowFree', 'heapFirst', 'guardBytes']),
+        misuse: ints(misuse, Object.keys(misuse ?? {})),
+        counters: Number.isInteger(counters?.bytes) && Array.isArray(counters.fields) && counters.fields.every((f) => typeof f.name === 'string'
+            && Number.isInteger(f.offset) && (f.type === 'u32' || f.type === 'u64')),
     };
-    ints(layout?.header, ['bytes', 'unit', 'sizeMask', 'allocated', 'belowFree', 'heapFirst', 'guardBytes'], 'header');
-    ints(layout?.misuse, Object.keys(layout?.misuse ?? {}), 'misuse');
-    const counters = layout?.counters;
-    if (!Number.isInteger(counters?.bytes) || !Array.isArray(counters.fields) || !counters.fields.every((f) => typeof f.name === 'string'
-        && Number.isInteger(f.offset) && (f.type === 'u32' || f.type === 'u64'))) {
-        bad('counters');
+    const invalid = Object.keys(valid).filter((part) => !valid[part]);
+    if (invalid.length > 0) {
+        throw new Error(`talc-wasm: modules.json: no valid layout.${invalid.join(', layout.')} (rebuild the modules)`);
     }
     return deepFreeze(structuredClone(layout));
 }
