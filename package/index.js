@@ -3,6 +3,7 @@
 // another module uses too. The README (README_WASM.md in the repository) is the guide.
 
 import { formatCounters } from './lib/counters.js';
+import { shippedLayout } from './lib/layout.js';
 import { ADDRESSABLE_PAGES, withMaximumPages } from './lib/memory-limits.js';
 import { TalcMisuseError, importsReportHook, misuseImports } from './lib/misuse.js';
 import { describe, readSource, shippedModuleUrl } from './lib/source.js';
@@ -77,15 +78,16 @@ export async function createTalc(options = {}) {
     }
 
     const name = source === undefined ? variant : (options.variant ?? 'the module passed as source');
-    const module = await compile(source ?? shippedModuleUrl(`${variant}.wasm`), name, maximumPages);
+    const [module, layout] = await Promise.all([compile(source ?? shippedModuleUrl(`${variant}.wasm`), name, maximumPages),
+        shippedLayout()]);
     checkExports(module, name, inMemory);
     const env = {
         ...(inMemory ? { memory } : {}),
         // A checked module reports misuse to env.talc_report, which throws TalcMisuseError.
-        ...(importsReportHook(module) ? misuseImports() : {}),
+        ...(importsReportHook(module) ? misuseImports(layout) : {}),
     };
     const instance = await WebAssembly.instantiate(module, Object.keys(env).length > 0 ? { env } : {});
-    const talc = new Talc(instance, name, inMemory ? memory : instance.exports.memory);
+    const talc = new Talc(instance, name, inMemory ? memory : instance.exports.memory, layout);
     if (start !== undefined) {
         talc.init(start, limit ?? 0);
     }

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { Rng } from './rng.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const file = resolve(process.argv[2] ?? resolve(root, 'wasm-target/target/wasm/talc.wasm'));
@@ -80,14 +81,9 @@ for (const p of [blocks[0], blocks[1], s, z, a]) {
 check(malloc(0x7FFF0001) === 0, 'an impossible request returns 0');
 console.log('freed everything; malloc(0x7FFF0001) -> 0');
 
-// A burst of random malloc/free traffic (xorshift PRNG, mostly small blocks).
-let seed = 0x9E3779B9;
-const rand = () => {
-    seed ^= seed << 13;
-    seed ^= seed >>> 17;
-    seed ^= seed << 5;
-    return seed >>> 0;
-};
+// A burst of random malloc/free traffic (mostly small blocks).
+const rng = new Rng(0x9E3779B9);
+const rand = () => rng.u32();
 const live = [];
 const OPS = 100_000;
 const start = performance.now();

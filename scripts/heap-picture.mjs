@@ -15,8 +15,9 @@
 // Before drawing, talc_check must find the heap consistent: otherwise nothing is drawn and the
 // script exits with status 1, naming the address of the problem.
 //
-// The rendering functions are exported (walkChunks, groupHeaps, summarize, renderText, renderSvg,
-// reportHeap, ...) so that tests can draw a synthetic walk. Runs in Node and in Deno
+// The rendering functions are exported (groupHeaps, summarize, renderText, renderSvg, reportHeap,
+// ...) so that tests can draw a synthetic walk. What it reads from memory (chunk headers, the
+// heap check's result) it reads through the layout in modules.json beside the module. Runs in Node and in Deno
 // (`deno run -A scripts/heap-picture.mjs ...`).
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -24,30 +25,19 @@ import { basename, dirname, join, resolve } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Rng, SeqBuilder } from './benchmark/ops.mjs';
+import { SeqBuilder } from './benchmark/ops.mjs';
+import { Rng } from './rng.mjs';
 import { Meter, runMetered } from './benchmark/runners.mjs';
 import { readTrace } from './benchmark/trace.mjs';
-import { misuseImports } from '../package/lib/misuse.js';
+import { readManifest } from './manifest.mjs';
+import { instantiateModule } from './model/allocator.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DEFAULT_MODULE = join(ROOT, 'wasm-target', 'target', 'wasm', 'talc-checked.wasm');
 const BUILD_COMMAND = 'mvn -q -pl allocator-core,wasm-target -am package -DskipTests';
 
-// Chunk headers (allocator-core's Chunk): the word in front of a chunk's address.
-export const HEADER_BYTES = 4;
-export const HEADER_ALLOCATED = 1;
-export const HEADER_BELOW_FREE = 2;
-export const HEADER_HEAP_FIRST = 4;
-export const HEADER_SIZE_MASK = ~15;
-/** Chunk sizes are multiples of the unit; the smallest free chunk is one unit. */
-export const UNIT = 16;
-/** Largest chunk size talc_bin takes: the largest multiple of UNIT that is a positive i32. */
-export const MAX_CHUNK = 2 ** 31 - UNIT;
-/** talc_check's result: 0, or (address & ~15) | CORRUPTED. */
-const CHECK_KIND_MASK = 15;
-const CORRUPTED = 5;
-/** Every malloc result of talc is 16-aligned: aligned requests up to that go to malloc (runners.mjs). */
-const MIN_ALIGN = 16;
+/** Largest chunk size talc_bin takes: the largest multiple of `unit` (the chunk unit) that is a positive i32. */
+export const maxChunk = (unit) => 2 ** 31 - unit;
 
 const DEFAULT_SVG_WIDTH = 960;
 const DEFAULT_COLUMNS = 100;
@@ -120,8 +110,9 @@ function options(argv) {
 // The module and the workloads
 
 /**
- * A fresh instance of the checked module at `path`: { exports, memory, file }. Its report hook
- * throws, so the call that found misuse is abandoned before it changes anything.
+ * A fresh instance of the checked module at `path` (scripts/model/allocator.mjs), with the
+ * layout of the modules.json beside it and `file`, its file name. Its report hook throws, so the
+ * call that found misuse is abandoned before it changes anything.
  */
 export function loadChecked(path) {
     if (!existsSync(path)) {
@@ -134,9 +125,10 @@ export function loadChecked(path) {
     if (missing.length > 0) {
         throw new Error(`${path} is not a checked build (it does not export ${missing.join(', ')}): use talc-checked.wasm`);
     }
-    // The package's hook: misuse throws TalcMisuseError before the call changes anything.
-    const instance = new WebAssembly.Instance(module, { env: misuseImports() });
-    return { exports: instance.exports, memory: instance.exports.memory, file: basename(path) };
+    const file = basename(path);
+    const t = instantiateModule(module, { name: file, layout: readManifest(dirname(path)).layout });
+    t.file = file;
+    return t;
 }
 
 /**
@@ -194,13 +186,14 @@ function randomSize(rng) {
  * { operations, of, liveBlocks, liveBytes, failures }; throws when the module reported misuse.
  */
 export function replay(t, seq, stopAt = Infinity) {
-    const e = t.exports;
+    const { e } = t;
     const inst = { malloc: e.malloc, free: e.free, realloc: e.realloc, calloc: e.calloc, aligned: e.aligned_alloc };
     const to = Math.min(stopAt, seq.counted);
     const slots = new Float64Array(Math.max(1, seq.slots));
     const sizes = new Float64Array(Math.max(1, seq.slots));
     const meter = new Meter(t.memory);
-    runMetered(inst, MIN_ALIGN, seq, 0, to, slots, sizes, meter);
+    // Every malloc result is unit-aligned: aligned requests up to that go to malloc (runners.mjs).
+    runMetered(inst, t.layout.header.unit, seq, 0, to, slots, sizes, meter);
     if (meter.traps > 0) {
         throw new Error(`the workload failed: ${meter.trapMessage}`);
     }
@@ -231,35 +224,17 @@ export class HeapInconsistentError extends Error {
     }
 }
 
-/** Throws HeapInconsistentError unless talc_check finds every heap and free list consistent. */
-export function checkHeap(exports) {
-    const result = exports.talc_check() >>> 0;
-    if (result !== 0) {
-        if ((result & CHECK_KIND_MASK) !== CORRUPTED) {
-            throw new Error(`talc_check returned ${hex(result)}, which is neither 0 nor an address | ${CORRUPTED}`);
+/** Throws HeapInconsistentError unless talc_check finds every heap and free list of `t` consistent. */
+export function checkHeap(t) {
+    const problem = t.checkHeap();
+    if (problem !== null) {
+        const corrupted = t.layout.misuse.corrupted;
+        if (problem.code !== corrupted) {
+            throw new Error(`talc_check returned ${hex(problem.address | problem.code)}, `
+                + `which is neither 0 nor an address | ${corrupted}`);
         }
-        throw new HeapInconsistentError(result & HEADER_SIZE_MASK);
+        throw new HeapInconsistentError(problem.address);
     }
-}
-
-/**
- * Every chunk in walk order (heaps in list order, chunks ascending within a heap):
- * [{ address, size, allocated, heapFirst }]. The heap must have passed checkHeap: a walk of a
- * corrupted heap need not end, so it stops with an error after more chunks than memory could hold.
- */
-export function walkChunks(exports, memory) {
-    const view = new DataView(memory.buffer); // walking changes nothing: one view serves
-    const limit = memory.buffer.byteLength / UNIT;
-    const chunks = [];
-    for (let c = exports.talc_walk(0) >>> 0; c !== 0; c = exports.talc_walk(c) >>> 0) {
-        const header = view.getUint32(c - HEADER_BYTES, true);
-        chunks.push({ address: c, size: (header & HEADER_SIZE_MASK) >>> 0,
-            allocated: (header & HEADER_ALLOCATED) !== 0, heapFirst: (header & HEADER_HEAP_FIRST) !== 0 });
-        if (chunks.length > limit) {
-            throw new Error(`talc_walk visited more than ${limit} chunks: the walk does not end`);
-        }
-    }
-    return chunks;
 }
 
 /**
@@ -291,51 +266,55 @@ export function groupHeaps(chunks) {
 
 /**
  * The size range [lo, hi] of the chunks that bin `bin` can hold, under the binning `binOf`
- * (talc_bin: monotonic in the size): lo is the smallest multiple of UNIT whose bin is at least
- * `bin`, hi the one below the next bin's lo (or MAX_CHUNK for the last bin). hi < lo for a bin
- * that no multiple of UNIT falls into (the wasm binning has five, below 64 B).
+ * (talc_bin: monotonic in the size) of chunks that are multiples of `unit`: lo is the smallest
+ * multiple of `unit` whose bin is at least `bin`, hi the one below the next bin's lo (or
+ * maxChunk(unit) for the last bin). hi < lo for a bin that no multiple of `unit` falls into
+ * (the wasm binning has five, below 64 B).
  */
-export function binBounds(binOf, bin) {
-    const lo = lowestSizeAtLeast(binOf, bin);
-    const next = lowestSizeAtLeast(binOf, bin + 1);
-    return [lo, next === null ? MAX_CHUNK : next - UNIT];
+export function binBounds(binOf, bin, unit) {
+    const lo = lowestSizeAtLeast(binOf, bin, unit);
+    const next = lowestSizeAtLeast(binOf, bin + 1, unit);
+    return [lo, next === null ? maxChunk(unit) : next - unit];
 }
 
-/** The smallest multiple of UNIT in [UNIT, MAX_CHUNK] with binOf(size) >= bin, or null. Binary search. */
-function lowestSizeAtLeast(binOf, bin) {
-    let lo = 1;                  // in units; binOf(lo * UNIT) may be below bin
-    let hi = MAX_CHUNK / UNIT;   // in units
-    if (binOf(hi * UNIT) < bin) {
+/** The smallest multiple of `unit` in [unit, maxChunk(unit)] with binOf(size) >= bin, or null. Binary search. */
+function lowestSizeAtLeast(binOf, bin, unit) {
+    let lo = 1;                          // in units; binOf(lo * unit) may be below bin
+    let hi = maxChunk(unit) / unit;      // in units
+    if (binOf(hi * unit) < bin) {
         return null;
     }
     while (lo < hi) {
         const mid = Math.floor((lo + hi) / 2);
-        if (binOf(mid * UNIT) >= bin) {
+        if (binOf(mid * unit) >= bin) {
             hi = mid;
         } else {
             lo = mid + 1;
         }
     }
-    return lo * UNIT;
+    return lo * unit;
 }
 
 // ------------------------------------------------------------------------------------------------
 // The summary
 
 /**
- * What the pictures say in numbers: { heaps: [{ start, end, size, used, free, largestFree,
+ * What the pictures say in numbers: { unit, heaps: [{ start, end, size, used, free, largestFree,
  * allocatedChunks, freeChunks }], total: {same sums}, fragmentation, bins: [{ bin, lo, hi,
  * smallest, largest, count, bytes }] }. Fragmentation is 1 - largest free chunk / free bytes:
  * 0 when all free memory is one chunk (or there is none), near 1 when it is in many small ones.
+ * `unit` is the chunk unit (chunk sizes are multiples of it).
  */
-export function summarize(heaps, binOf) {
+export function summarize(heaps, binOf, unit) {
     const perHeap = heaps.map(heapStats);
     const total = {
         size: sum(perHeap, 'size'), used: sum(perHeap, 'used'), free: sum(perHeap, 'free'),
         largestFree: Math.max(0, ...perHeap.map((h) => h.largestFree)),
         allocatedChunks: sum(perHeap, 'allocatedChunks'), freeChunks: sum(perHeap, 'freeChunks'),
     };
-    return { heaps: perHeap, total, fragmentation: fragmentation(total.largestFree, total.free), bins: binTable(heaps, binOf) };
+    return {
+        unit, heaps: perHeap, total, fragmentation: fragmentation(total.largestFree, total.free), bins: binTable(heaps, binOf, unit),
+    };
 }
 
 function heapStats(heap) {
@@ -361,7 +340,7 @@ export function fragmentation(largestFree, free) {
 const sum = (rows, key) => rows.reduce((n, r) => n + r[key], 0);
 
 /** The bins that hold free chunks, ascending, with their real bounds and what was found in them. */
-function binTable(heaps, binOf) {
+function binTable(heaps, binOf, unit) {
     const bins = new Map();
     for (const heap of heaps) {
         for (const c of heap.chunks) {
@@ -377,7 +356,7 @@ function binTable(heaps, binOf) {
         }
     }
     return [...bins.values()].sort((a, b) => a.bin - b.bin).map((row) => {
-        const [lo, hi] = binBounds(binOf, row.bin);
+        const [lo, hi] = binBounds(binOf, row.bin, unit);
         return { ...row, lo, hi };
     });
 }
@@ -517,12 +496,13 @@ const fixed = (x) => +x.toFixed(2);
 
 /**
  * Bytes per strip row, shared by all heaps so that strips compare by length: the largest heap
- * takes as many rows as keep it near TARGET_BYTES_PER_PIXEL, at most MAX_ROWS; a multiple of UNIT.
+ * takes as many rows as keep it near TARGET_BYTES_PER_PIXEL, at most MAX_ROWS; a multiple of
+ * the chunk unit.
  */
-export function rowBytes(heaps, plotWidth) {
-    const largest = Math.max(UNIT, ...heaps.map((h) => h.end - h.start));
+export function rowBytes(heaps, plotWidth, unit) {
+    const largest = Math.max(unit, ...heaps.map((h) => h.end - h.start));
     const rows = Math.min(MAX_ROWS, Math.max(1, Math.ceil(largest / (plotWidth * TARGET_BYTES_PER_PIXEL))));
-    return Math.ceil(largest / rows / UNIT) * UNIT;
+    return Math.ceil(largest / rows / unit) * unit;
 }
 
 /**
@@ -603,7 +583,7 @@ function tableBlock(lines, top, cls, boldFirst = true) {
 export function renderSvg(heaps, summary, { title = 'talc heap', width = DEFAULT_SVG_WIDTH } = {}) {
     const left = MARGIN + ADDRESS_COLUMN;
     const plotWidth = width - left - MARGIN;
-    const perRow = rowBytes(heaps, plotWidth);
+    const perRow = rowBytes(heaps, plotWidth, summary.unit);
     const layout = { perRow, scale: plotWidth / perRow, left };
     const body = [];
     let y = 62;
@@ -650,13 +630,13 @@ export function renderSvg(heaps, summary, { title = 'talc heap', width = DEFAULT
 // The entry points
 
 /**
- * Checks, walks and draws the heap of instance `t` ({ exports, memory }): { heaps, summary, text,
- * svg }. Throws HeapInconsistentError (drawing nothing) when talc_check finds a problem.
+ * Checks, walks and draws the heap of instance `t` (loadChecked): { heaps, summary, text, svg }.
+ * Throws HeapInconsistentError (drawing nothing) when talc_check finds a problem.
  */
 export function picture(t, { title, width, columns: cells } = {}) {
-    checkHeap(t.exports);
-    const heaps = groupHeaps(walkChunks(t.exports, t.memory));
-    const summary = summarize(heaps, (size) => t.exports.talc_bin(size));
+    checkHeap(t);
+    const heaps = groupHeaps(t.walk());
+    const summary = summarize(heaps, (size) => t.e.talc_bin(size), t.layout.header.unit);
     return { heaps, summary, text: renderText(heaps, summary, { title, columns: cells }), svg: renderSvg(heaps, summary, { title, width }) };
 }
 

@@ -22,6 +22,7 @@ import {
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { MANIFEST_FILE, readManifest } from './manifest.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const PACKAGE_DIR = join(ROOT, 'package');
@@ -35,16 +36,11 @@ const FROM_BUILD = new Set(['wasm', 'node_modules', ...Object.keys(DOCS)]);
 /** The one command that makes package/wasm/ the build's, for messages. */
 export const REFRESH = 'scripts/package-wasm';
 
-/** The manifest entries of the modules that ship: all but the capped twins (<name>-max256.wasm). */
-export function shippedModules(wasmDir = DEFAULT_WASM_DIR) {
-    const path = join(wasmDir, 'modules.json');
-    if (!existsSync(path)) {
-        throw new Error(`${path} does not exist: build the modules first `
-            + `('mvn -q -pl allocator-core,wasm-target -am package -DskipTests')`);
-    }
-    const entries = JSON.parse(readFileSync(path, 'utf8'));
-    const twins = new Set(entries.map((e) => e.file.replace(/\.wasm$/, '-max256.wasm')));
-    return entries.filter((e) => !twins.has(e.file));
+/** The manifest of the modules that ship: all but the capped twins (<name>-max256.wasm), and the layout. */
+function shippedManifest(wasmDir) {
+    const { layout, modules } = readManifest(wasmDir);
+    const twins = new Set(modules.map((e) => e.file.replace(/\.wasm$/, '-max256.wasm')));
+    return { layout, modules: modules.filter((e) => !twins.has(e.file)) };
 }
 
 /**
@@ -53,7 +49,8 @@ export function shippedModules(wasmDir = DEFAULT_WASM_DIR) {
  * loader's VARIANTS (the module for `talc-wasm link` is no variant of createTalc).
  */
 export async function wasmFolder(wasmDir = DEFAULT_WASM_DIR, packageDir = PACKAGE_DIR) {
-    const shipped = shippedModules(wasmDir);
+    const manifest = shippedManifest(wasmDir);
+    const shipped = manifest.modules;
     const { VARIANTS } = await import(pathToFileURL(join(packageDir, 'index.js')).href);
     const built = shipped.filter((e) => !e.forLinking).map((e) => e.variant).sort();
     const named = [...VARIANTS].sort();
@@ -62,7 +59,7 @@ export async function wasmFolder(wasmDir = DEFAULT_WASM_DIR, packageDir = PACKAG
             + `(${named.join(', ')}): update VARIANTS in package/index.js and its types in index.d.ts`);
     }
     const files = new Map(shipped.map((e) => [e.file, readFileSync(join(wasmDir, e.file))]));
-    files.set('modules.json', Buffer.from(JSON.stringify(shipped, null, 2) + '\n'));
+    files.set(MANIFEST_FILE, Buffer.from(JSON.stringify(manifest, null, 2) + '\n'));
     return files;
 }
 

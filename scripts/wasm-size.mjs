@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gzipSync, constants } from 'node:zlib';
 import { ADDRESSABLE_PAGES } from '../package/lib/memory-limits.js';
+import { readManifest } from './manifest.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const wasmOpt = join(root, 'wasm-target', 'node_modules', '.bin', 'wasm-opt');
@@ -40,13 +41,9 @@ function main() {
     if (!existsSync(wasmOpt)) {
         throw new Error(`${wasmOpt} is missing: run scripts/install-tools`);
     }
-    const manifest = join(dir, 'modules.json');
-    if (!existsSync(manifest)) {
-        throw new Error(`${manifest} is missing: build the modules (scripts/demo, or mvn package)`);
-    }
     // Not the tests' capped twins (-max256): their maximum is below the memory the allocator can
     // address, which the growing modules declare.
-    const modules = JSON.parse(readFileSync(manifest, 'utf8'))
+    const modules = readManifest(dir).modules
         .filter((m) => m.maxPages === null || m.maxPages === ADDRESSABLE_PAGES);
     const scratch = mkdtempSync(join(tmpdir(), 'talc-size-'));
     try {

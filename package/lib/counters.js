@@ -4,18 +4,11 @@
 // jvm-library/src/test/resources/talc/jvm/counters-tables.txt in the repository, is checked
 // against both (CountersTableGoldenTest on the JVM, counters-table.test.mjs in Node).
 
-/** The counter block (see README_WASM.md): 6 u32, 4 bytes of padding, 4 u64. */
-export const COUNTERS_BYTES = 60;
-/** Byte offsets of the counters in the block, in the order of TalcCounters. */
-const U32_FIELDS = Object.freeze([
-    ['allocationCount', 0], ['allocatedBytes', 4], ['availableBytes', 8], ['fragmentCount', 12],
-    ['heapCount', 16], ['claimedBytes', 20],
+/** The names of the counters, as counters() gives them (TalcCounters). */
+export const COUNTER_NAMES = Object.freeze([
+    'allocationCount', 'allocatedBytes', 'availableBytes', 'fragmentCount', 'heapCount', 'claimedBytes',
+    'totalAllocationCount', 'totalAllocatedBytes', 'totalHeapCount', 'totalClaimedBytes',
 ]);
-const U64_FIELDS = Object.freeze([
-    ['totalAllocationCount', 28], ['totalAllocatedBytes', 36], ['totalHeapCount', 44], ['totalClaimedBytes', 52],
-]);
-/** The names of the counters, in the order of the block (and of CountersSnapshot's components). */
-export const COUNTER_NAMES = Object.freeze([...U32_FIELDS, ...U64_FIELDS].map(([name]) => name));
 
 /** Width of the table's name column, and of its two value columns (CountersSnapshot's constants). */
 const NAME_COLUMN = 17;
@@ -24,17 +17,15 @@ const COLUMN = 16;
 const NONE = '-';
 
 /**
- * The counters in the block at `address` of `buffer`, as numbers. The running totals are u64;
- * a Number holds them exactly up to 2^53 bytes or calls, far beyond any run.
+ * The counters in the block at `address` of `buffer`, as numbers, where the layout's counters
+ * (layout.js) place them. The running totals are u64; a Number holds them exactly up to 2^53
+ * bytes or calls, far beyond any run.
  */
-export function readCounters(buffer, address) {
-    const view = new DataView(buffer, address, COUNTERS_BYTES);
+export function readCounters(buffer, address, layout) {
+    const view = new DataView(buffer, address, layout.counters.bytes);
     const counters = {};
-    for (const [name, offset] of U32_FIELDS) {
-        counters[name] = view.getUint32(offset, true);
-    }
-    for (const [name, offset] of U64_FIELDS) {
-        counters[name] = Number(view.getBigUint64(offset, true));
+    for (const { name, offset, type } of layout.counters.fields) {
+        counters[name] = type === 'u64' ? Number(view.getBigUint64(offset, true)) : view.getUint32(offset, true);
     }
     return counters;
 }

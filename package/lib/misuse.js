@@ -3,41 +3,39 @@
 // module traps. The loader's hook throws a TalcMisuseError instead, which unwinds through the
 // module and leaves the heap as it was before the bad call.
 
-/** Misuse kinds by code, as the module reports them (talc.core.Misuse). */
-export const MISUSE_KINDS = Object.freeze({
-    1: Object.freeze({ name: 'misaligned', text: 'misaligned pointer: no allocation starts there' }),
-    2: Object.freeze({ name: 'outside-heaps', text: 'pointer outside every heap of this allocator' }),
-    3: Object.freeze({ name: 'inside-block', text: 'pointer inside an allocated block, not at its start' }),
-    4: Object.freeze({ name: 'not-allocated', text: 'pointer to free memory: double free, or never allocated' }),
-    5: Object.freeze({ name: 'corrupted', text: 'heap metadata overwritten: boundary tags disagree' }),
+/** What each misuse kind means, by its name in the layout (layout.js: misuse, from talc.core.Misuse). */
+const MISUSE_TEXT = Object.freeze({
+    misaligned: 'misaligned pointer: no allocation starts there',
+    'outside-heaps': 'pointer outside every heap of this allocator',
+    'inside-block': 'pointer inside an allocated block, not at its start',
+    'not-allocated': 'pointer to free memory: double free, or never allocated',
+    corrupted: 'heap metadata overwritten: boundary tags disagree',
 });
-/** Kind code of corrupted metadata: talc_check() returns address | this. */
-export const CORRUPTED = 5;
-const KIND_BITS = 15;
 
 const hex = (n) => '0x' + (n >>> 0).toString(16);
 
 /** What a checked allocator throws for a bad pointer or overwritten metadata. */
 export class TalcMisuseError extends Error {
     /**
-     * @param {number} code misuse kind code (1..5)
+     * @param {number} code misuse kind code, as the module reports it
      * @param {number} address the pointer given, or where the inconsistency is
+     * @param {object} layout the modules' layout (layout.js), which names the codes
      */
-    constructor(code, address) {
-        const kind = MISUSE_KINDS[code];
-        super(`talc-wasm: ${kind ? kind.text : `unknown misuse kind ${code}`} at ${hex(address)}`);
+    constructor(code, address, layout) {
+        const kind = Object.keys(layout.misuse).find((name) => layout.misuse[name] === code) ?? 'unknown';
+        super(`talc-wasm: ${MISUSE_TEXT[kind] ?? `unknown misuse kind ${code}`} at ${hex(address)}`);
         this.name = 'TalcMisuseError';
         this.code = code;
-        this.kind = kind ? kind.name : 'unknown';
+        this.kind = kind;
         this.address = address >>> 0;
     }
 }
 
 /** The imports a checked module needs: its report hook, throwing TalcMisuseError. */
-export function misuseImports() {
+export function misuseImports(layout) {
     return {
         talc_report(code, address) {
-            throw new TalcMisuseError(code, address);
+            throw new TalcMisuseError(code, address, layout);
         },
     };
 }
@@ -48,11 +46,15 @@ export function importsReportHook(module) {
         .some((i) => i.module === 'env' && i.name === 'talc_report' && i.kind === 'function');
 }
 
-/** talc_check()'s result as null (consistent) or { address, kind, message }. */
-export function checkResult(result) {
+/**
+ * talc_check()'s result, address | kind (the kind in the bits below a chunk unit), as null
+ * (consistent) or { address, kind, message }.
+ */
+export function checkResult(result, layout) {
     if (result === 0) {
         return null;
     }
-    const error = new TalcMisuseError(result & KIND_BITS, result & ~KIND_BITS);
+    const { sizeMask } = layout.header;
+    const error = new TalcMisuseError(result & ~sizeMask, result & sizeMask, layout);
     return { address: error.address, kind: error.kind, message: error.message };
 }

@@ -10,24 +10,22 @@ import { describe } from './source.js';
 
 export const PAGE_SIZE = 65536;
 const U32_MAX = 0xFFFFFFFF;
-/** Blocks are 16-aligned; the allocator's header word sits in the 4 bytes below each block. */
-const BLOCK_ALIGN = 16;
-const HEADER_ALLOCATED = 1;
-const HEADER_HEAP_FIRST = 4;
-const HEADER_SIZE_MASK = ~15;
 const hex = (n) => '0x' + n.toString(16);
 
 export class Talc {
     #name;
+    /** Where the module keeps what this reads from memory (layout.js): block headers, counters, misuse kinds. */
+    #layout;
     #exports;
     #memory;
     #ownsMemory;
     #region = null;
     #heap32 = new Uint32Array(0);
 
-    /** Use createTalc(); this wraps an instance that is already set up. */
-    constructor(instance, name, memory) {
+    /** Use createTalc(); this wraps an instance that is already set up, with its modules' layout (layout.js). */
+    constructor(instance, name, memory, layout) {
         this.#name = name;
+        this.#layout = layout;
         this.#exports = instance.exports;
         this.#ownsMemory = memory === instance.exports.memory;
         this.#memory = memory;
@@ -207,7 +205,7 @@ export class Talc {
                 + `{ variant: 'talc-counters' } to read them`);
         }
         this.#ready('counters');
-        return readCounters(this.#memory.buffer, this.#exports.talc_counters() >>> 0);
+        return readCounters(this.#memory.buffer, this.#exports.talc_counters() >>> 0, this.#layout);
     }
 
     /**
@@ -231,7 +229,7 @@ export class Talc {
      */
     check() {
         this.#checkedOnly('check');
-        return checkResult(this.#exports.talc_check());
+        return checkResult(this.#exports.talc_check(), this.#layout);
     }
 
     /**
@@ -247,11 +245,12 @@ export class Talc {
         const first = e.talc_walk(0) >>> 0;
         // Walking changes nothing, so one view of memory serves the whole walk.
         const view = new DataView(this.#memory.buffer);
+        const h = this.#layout.header;
         for (let c = first; c !== 0; c = e.talc_walk(c) >>> 0) {
-            const header = view.getUint32(c - 4, true);
-            const allocated = (header & HEADER_ALLOCATED) !== 0;
-            const size = (header & HEADER_SIZE_MASK) >>> 0;
-            chunks.push({ address: c, size, allocated, heapFirst: (header & HEADER_HEAP_FIRST) !== 0,
+            const header = view.getUint32(c - h.bytes, true);
+            const allocated = (header & h.allocated) !== 0;
+            const size = (header & h.sizeMask) >>> 0;
+            chunks.push({ address: c, size, allocated, heapFirst: (header & h.heapFirst) !== 0,
                 bin: allocated ? null : e.talc_bin(size) });
         }
         return chunks;
@@ -288,10 +287,11 @@ export class Talc {
             // The module checks exactly (and names the kind): TalcMisuseError from its hook.
             return this.#exports.malloc_usable_size(ptr) >>> 0;
         }
-        if (ptr % BLOCK_ALIGN !== 0) {
-            throw new Error(`talc-wasm: ${call}: ${hex(ptr)} is not a block (blocks are 16-aligned)`);
+        const h = this.#layout.header;
+        if (ptr % h.unit !== 0) {
+            throw new Error(`talc-wasm: ${call}: ${hex(ptr)} is not a block (blocks are ${h.unit}-aligned)`);
         }
-        const floor = this.#region ? this.#region.start : BLOCK_ALIGN;
+        const floor = this.#region ? this.#region.start : h.unit;
         const bytes = this.#memory.buffer.byteLength;
         if (ptr < floor || ptr >= bytes) {
             throw new Error(`talc-wasm: ${call}: ${hex(ptr)} is outside the allocator's memory `
@@ -300,13 +300,13 @@ export class Talc {
         if (this.#heap32.buffer !== this.#memory.buffer) {
             this.#heap32 = new Uint32Array(this.#memory.buffer);
         }
-        const header = this.#heap32[(ptr >>> 2) - 1];
-        const size = header & HEADER_SIZE_MASK;
-        if ((header & HEADER_ALLOCATED) === 0 || size < BLOCK_ALIGN || ptr + size > bytes) {
+        const header = this.#heap32[(ptr - h.bytes) >>> 2];
+        const size = header & h.sizeMask;
+        if ((header & h.allocated) === 0 || size < h.unit || ptr + size > bytes) {
             throw new Error(`talc-wasm: ${call}: no allocated block starts at ${hex(ptr)}`
-                + ((header & HEADER_ALLOCATED) === 0 ? ' (was it freed already?)' : ''));
+                + ((header & h.allocated) === 0 ? ' (was it freed already?)' : ''));
         }
-        return size - 4;
+        return size - h.bytes;
     }
 
     #inMemory(call, ptr, byteLength, align) {

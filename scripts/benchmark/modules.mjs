@@ -25,11 +25,11 @@ export class Subject {
      * `minAlign`: the alignment every malloc result has. From `<file>.json` ({"minAlign": 16})
      * when present, else 16 for this project's modules (talc*.wasm, documented), else 8, the
      * C minimum that every wasm32 malloc meets. `alignedBy`: how requests for more alignment
-     * are served (see the top of this file).
+     * are served (see the top of this file). `name` defaults to the file's name without .wasm.
      */
-    constructor(path) {
+    constructor(path, name = basename(path).replace(/\.wasm$/, '')) {
         this.path = path;
-        this.name = basename(path).replace(/\.wasm$/, '');
+        this.name = name;
         this.bytes = readFileSync(path);
         this.sha256 = createHash('sha256').update(this.bytes).digest('hex');
         this.module = new WebAssembly.Module(this.bytes);
@@ -115,21 +115,32 @@ export class Subject {
 }
 
 /**
- * Loads the modules at `paths`, dropping byte-identical duplicates (the first name wins): the
- * suite may find the same allocator twice, e.g. AssemblyScript's TLSF built here and a copy of
- * it among the peer modules.
+ * Whether a module is this project's (talc.wasm, its variants, an older build beside a new one)
+ * rather than a peer: its name contains "talc". The goals compare ours against the peers, never
+ * against each other.
  */
-export function loadSubjects(paths) {
-    const seen = new Map();
+export const isOurs = (name) => name.includes('talc');
+
+/**
+ * Loads the modules of `entries` (paths, or {path, name} for a module named on the command
+ * line), dropping byte-identical duplicates of unnamed ones (the first wins): the suite may
+ * find the same allocator twice, e.g. AssemblyScript's TLSF built here and a copy of it among
+ * the peer modules. A named module is kept even when its bytes equal another's, so that an
+ * older build beside an unchanged one measures the noise.
+ */
+export function loadSubjects(entries) {
+    const seen = new Set();
     const subjects = [];
-    for (const path of paths) {
-        const s = new Subject(path);
-        if (seen.has(s.sha256)) {
+    for (const entry of entries) {
+        const named = typeof entry !== 'string';
+        const s = named ? new Subject(entry.path, entry.name) : new Subject(entry);
+        if (!named && seen.has(s.sha256)) {
             continue;
         }
-        seen.set(s.sha256, s);
-        if (subjects.some((t) => t.name === s.name)) {
-            throw new Error(`two different modules are named ${s.name}: ${path} and ${subjects.find((t) => t.name === s.name).path}`);
+        seen.add(s.sha256);
+        const twin = subjects.find((t) => t.name === s.name);
+        if (twin) {
+            throw new Error(`two different modules are named ${s.name}: ${s.path} and ${twin.path}`);
         }
         subjects.push(s);
     }

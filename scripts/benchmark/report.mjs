@@ -27,7 +27,14 @@ export function describeRun(meta) {
     return `${meta.date}, ${meta.runtime}, ${meta.machine}, preset ${meta.preset}`;
 }
 
-/** The full text report: per workload its table and the matrix of ratios, then the targets. */
+/** The run's duration, as m:ss. */
+const duration = (seconds) => `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
+
+/** The two efficiencies of a result, or Talc's score on the capped workload. */
+const efficiencyCells = (w, m) => (w.kind === 'capped' ? [`score ${pct(m.heapEfficiency)}`, '']
+    : [pct(m.footprintEfficiency), pct(m.memoryEfficiency)]);
+
+/** The full text report: per workload its table and the matrix of ratios, then the goals. */
 export function textReport(result) {
     const out = [`Allocator benchmark: ${describeRun(result.meta)}`, ''];
     out.push('Modules:');
@@ -35,7 +42,8 @@ export function textReport(result) {
         out.push(`  ${m.name}: ${m.path} (${m.bytes.toLocaleString('en-US')} bytes; malloc ${m.minAlign}-aligned; `
             + `over-aligned requests by ${m.alignedBy})`);
     }
-    out.push('');
+    out.push('', 'footprint = peak live requested bytes / end of the highest block handed out; '
+        + 'memory = peak live requested bytes / memory at the end', '');
     for (const w of result.workloads) {
         out.push(`${w.title} [${w.id}], ${w.unit}`, `  ${w.about}`);
         if (w.trace) {
@@ -47,21 +55,16 @@ export function textReport(result) {
         const rows = names.map((n) => {
             const r = w.results[n];
             if (r.error !== undefined) {
-                return [n, `error: ${r.error}`, '', '', '', '', '', '', ''];
+                return [n, `error: ${r.error}`, '', '', '', '', '', '', '', ''];
             }
             const m = r.memory;
             return [n, fixed(r.rate.median), fixed(r.rate.min), fixed(r.rate.max), mib(m.peakBytes), m.growCalls,
-                pct(m.efficiency), m.failures, m.traps];
+                ...efficiencyCells(w, m), m.failures, m.traps];
         });
-        out.push(table(['module', 'median', 'min', 'max', 'peak MiB', 'grows', 'efficiency', 'failed', 'trapped'], rows));
+        out.push(table(['module', 'median', 'min', 'max', 'peak MiB', 'grows', 'footprint', 'memory', 'failed', 'trapped'], rows));
         if (w.kind === 'latency') {
-            const lat = names.filter((n) => w.results[n].latency).map((n) => {
-                const { alloc, free } = w.results[n].latency;
-                return [n, ...['p1', 'p25', 'p50', 'p75', 'p99'].map((p) => fixed(alloc[p], 0)),
-                    ...['p1', 'p25', 'p50', 'p75', 'p99'].map((p) => fixed(free[p], 0))];
-            });
             out.push('  call times, ns (clock cost subtracted):');
-            out.push(table(['module', 'alloc p1', 'p25', 'p50', 'p75', 'p99', 'free p1', 'p25', 'p50', 'p75', 'p99'], lat));
+            out.push(table(LATENCY_HEAD, latencyRows(w, names)));
         }
         const done = names.filter((n) => w.ratios[n]);
         if (done.length > 1) {
@@ -71,35 +74,94 @@ export function textReport(result) {
         }
         out.push('');
     }
-    out.push(...targetLines(result.summary), '');
+    for (const t of memoryTables(result)) {
+        out.push(`${t.title}:`, table(t.head, t.rows), '');
+    }
+    out.push(...goalLines(result.summary), ...comparisonLines(result.summary));
+    if (result.meta.seconds !== undefined) {
+        out.push(`The run took ${duration(result.meta.seconds)} (preset ${result.meta.preset}).`, '');
+    }
     return out.join('\n');
 }
 
-/** The targets of the reference, then of the project's other modules in the run: [{module, targets}]. */
-function targetsByModule(summary) {
-    return [{ module: summary.reference, targets: summary.targets }, ...summary.others];
+const LATENCY_HEAD = ['module', 'alloc p1', 'p25', 'p50', 'p75', 'p99', 'free p1', 'p25', 'p50', 'p75', 'p99'];
+
+function latencyRows(w, names) {
+    return names.filter((n) => w.results[n].latency).map((n) => {
+        const { alloc, free } = w.results[n].latency;
+        return [n, ...['p1', 'p25', 'p50', 'p75', 'p99'].map((p) => fixed(alloc[p], 0)),
+            ...['p1', 'p25', 'p50', 'p75', 'p99'].map((p) => fixed(free[p], 0))];
+    });
 }
 
-function targetLines(summary) {
-    if (summary.peers.length === 0) {
-        return [`${summary.reference}: no peers to compare with`];
+/**
+ * The efficiencies on the traces (and Talc's score) per module, with the best peer's last, as
+ * [{title, head, rows}]; none without traces.
+ */
+function memoryTables(result) {
+    const names = result.modules.map((m) => m.name);
+    const traces = result.workloads.filter((w) => w.id.startsWith('trace:'));
+    if (traces.length === 0) {
+        return [];
     }
+    const capped = result.workloads.filter((w) => w.kind === 'capped');
+    const tableOf = (title, shown, key) => {
+        const figure = (w) => (w.kind === 'capped' ? 'heapEfficiency' : key);
+        const best = (w) => result.summary.best[w.id][w.kind === 'capped' ? 'score' : key === 'footprintEfficiency' ? 'footprint' : 'memory'];
+        return {
+            title,
+            head: ['module', ...shown.map((w) => (w.kind === 'capped' ? `${w.id} (score)` : w.id.slice('trace:'.length)))],
+            rows: [
+                ...names.map((n) => [n, ...shown.map((w) => (w.results[n].memory ? pct(w.results[n].memory[figure(w)]) : 'error'))]),
+                ['best peer', ...shown.map((w) => (best(w) ? pct(best(w).value) : '-'))],
+            ],
+        };
+    };
+    return [
+        tableOf('Footprint efficiency (peak live / end of the highest block) on the traces, and Talc\'s heap-efficiency score',
+            [...traces, ...capped], 'footprintEfficiency'),
+        tableOf('Memory efficiency (peak live / memory at the end) on the traces', traces, 'memoryEfficiency'),
+    ];
+}
+
+const MARK = { true: 'met', false: 'NOT met', null: 'n/a' };
+
+function goalLines(summary) {
     const out = [];
-    for (const { module, targets } of targetsByModule(summary)) {
-        out.push(`${module} against its peers (${summary.peers.join(', ')}):`);
-        for (const t of targets) {
-            out.push(`  [${t.met ? 'met' : 'NOT met'}] ${t.what}: ${value(t.value)} (goal ${t.goal})`);
+    if (summary.peers.length === 0) {
+        out.push('No peers in this run: the goals against the best peer are not measured.');
+    }
+    if (summary.peers.length > 0) {
+        out.push(`Peers: ${summary.peers.join(', ')}; each goal against the best of them on each workload.`);
+    }
+    for (const { module, goals } of summary.modules) {
+        out.push(`Goals of ${module}:`);
+        for (const g of goals) {
+            out.push(`  [${MARK[g.met]}] ${g.what}: ${g.value} (goal: ${g.goal})`);
         }
+    }
+    return [...out, ''];
+}
+
+function comparisonLines(summary) {
+    const out = [];
+    for (const c of summary.comparisons) {
+        out.push(`${c.module} against ${c.old}: speed new / old, efficiencies new - old in points`);
+        out.push(table(['workload', 'speed', 'footprint', 'memory'], c.workloads.map((w) => [w.id, `${fixed(w.speed)}x`,
+            signedPoints(w.footprint), signedPoints(w.memory)])), '');
     }
     return out;
 }
 
+const signedPoints = (x) => (x === null ? '-' : `${x >= 0 ? '+' : ''}${fixed(100 * x, 1)}`);
+
 /**
- * The Markdown report (for README_WASM.md): speeds, memory and efficiency per workload and
- * module, latency percentiles, and the targets; `charts` are SVG file names to show.
+ * The Markdown report (for README_WASM.md): speeds, memory and efficiencies per workload and
+ * module, latency percentiles, and the goals; `charts` are SVG file names to show.
  */
 export function markdownReport(result, charts) {
     const { summary } = result;
+    const reference = summary.reference.module;
     const names = result.modules.map((m) => m.name);
     // In the speed table, the units that differ, and the workload whose loop is the metered one.
     const note = (w) => (w.unit === 'actions/µs' ? ' (actions/µs)'
@@ -109,43 +171,47 @@ export function markdownReport(result, charts) {
         return r?.error !== undefined ? 'error' : cell(r, n);
     })];
     const vsPeer = (w) => {
-        const s = summary.workloads.find((x) => x.id === w.id);
-        return s?.speed ? `${fixed(s.speed.ratio)}x` : '-';
+        const s = summary.reference.workloads.find((x) => x.id === w.id)?.speed;
+        return s ? `${fixed(s.ratio)}x` : '-';
     };
     const out = [];
     out.push(`Measured ${describeRun(result.meta)}.`, '');
     out.push(`**Speed**, median over rounds, million operations per second (= operations per µs); the last column is `
-        + `${summary.reference} over the fastest peer.`, '');
-    out.push(markdownTable(['workload', ...names, `${summary.reference} / best peer`],
+        + `${reference} over the fastest peer.`, '');
+    out.push(markdownTable(['workload', ...names, `${reference} / best peer`],
         result.workloads.map((w) => [...row(w, (r) => fixed(r.rate.median), true), vsPeer(w)])));
-    if (summary.traces.ratio !== undefined) {
-        out.push('', `Geometric mean over the trace replays: ${names.filter((n) => summary.traces.geomean[n])
-            .map((n) => `${n} ${fixed(summary.traces.geomean[n])}`).join(', ')}; ${summary.reference} / best peer `
-            + `(${summary.traces.bestPeer}) = ${fixed(summary.traces.ratio)}x.`);
+    const traces = summary.reference.traces;
+    if (traces) {
+        out.push('', `Geometric mean over the trace replays: ${names.filter((n) => summary.traceMeans[n])
+            .map((n) => `${n} ${fixed(summary.traceMeans[n])}`).join(', ')}; ${reference} / best peer `
+            + `(${traces.bestPeer}) = ${fixed(traces.ratio)}x.`);
     }
-    out.push('', '**Peak memory**, MiB, with the number of `memory.grow` calls in parentheses (one metered run per module):', '');
+    out.push('', '**Peak memory**, MiB, with the number of `memory.grow` calls in parentheses (one metered run per module; '
+        + 'a trace: one replay on a fresh instance):', '');
     out.push(markdownTable(['workload', ...names], result.workloads.map((w) => row(w, (r) => `${mib(r.memory.peakBytes)} (${r.memory.growCalls})`))));
-    out.push('', '**Heap efficiency**, peak live requested bytes / peak memory (for Talc\'s heap-efficiency workload: '
-        + 'mean live requested bytes at the first failure / the cap):', '');
-    out.push(markdownTable(['workload', ...names], result.workloads.map((w) => row(w, (r) => pct(r.memory.efficiency)))));
+    const measured = result.workloads.filter((w) => w.kind !== 'capped');
+    out.push('', '**Footprint efficiency**, peak live requested bytes / the end of the highest block handed out '
+        + '(for Talc\'s heap-efficiency workload, its own score: mean live requested bytes at the first failure / the cap):', '');
+    out.push(markdownTable(['workload', ...names], result.workloads.map((w) => row(w, (r) => pct(w.kind === 'capped'
+        ? r.memory.heapEfficiency : r.memory.footprintEfficiency)))));
+    out.push('', '**Memory efficiency**, peak live requested bytes / `memory.buffer.byteLength` at the end:', '');
+    out.push(markdownTable(['workload', ...names], measured.map((w) => row(w, (r) => pct(r.memory.memoryEfficiency)))));
     const latency = result.workloads.find((w) => w.kind === 'latency');
     if (latency) {
         out.push('', '**Call times**, ns, per call of Talc\'s microbenchmark (the cost of reading the clock subtracted; '
             + 'p99 includes the calls that grew memory):', '');
-        out.push(markdownTable(['module', 'alloc p1', 'p25', 'p50', 'p75', 'p99', 'free p1', 'p25', 'p50', 'p75', 'p99'],
-            names.filter((n) => latency.results[n].latency).map((n) => {
-                const { alloc, free } = latency.results[n].latency;
-                return [n, ...['p1', 'p25', 'p50', 'p75', 'p99'].map((p) => fixed(alloc[p], 0)),
-                    ...['p1', 'p25', 'p50', 'p75', 'p99'].map((p) => fixed(free[p], 0))];
-            })));
+        out.push(markdownTable(LATENCY_HEAD, latencyRows(latency, names)));
     }
-    for (const { module, targets } of targetsByModule(summary)) {
-        if (targets.length > 0) {
-            out.push('', `**Targets** of issue #4 for ${module}:`, '');
-            for (const t of targets) {
-                out.push(`- ${t.met ? 'met' : '**not met**'}: ${t.what}: ${value(t.value)} (goal ${t.goal})`);
-            }
+    for (const { module, goals } of summary.modules) {
+        out.push('', `**Goals** of ${module}:`, '');
+        for (const g of goals) {
+            out.push(`- ${g.met === false ? '**not met**' : MARK[g.met]}: ${g.what}: ${g.value} (goal: ${g.goal})`);
         }
+    }
+    for (const c of summary.comparisons) {
+        out.push('', `**${c.module} against ${c.old}**: speed new / old, efficiencies new - old in points:`, '');
+        out.push(markdownTable(['workload', 'speed', 'footprint', 'memory'], c.workloads.map((w) => [w.id, `${fixed(w.speed)}x`,
+            signedPoints(w.footprint), signedPoints(w.memory)])));
     }
     if (charts.length > 0) {
         out.push('');

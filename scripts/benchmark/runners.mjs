@@ -3,8 +3,9 @@
 //
 // - latency: reads the clock around every call, for per-call percentiles;
 // - metered: after every call compares `memory.buffer.byteLength` with its last value (a
-//   `memory.grow` happened inside the call) and keeps the live requested bytes, for peak memory,
-//   grow counts and heap efficiency. Those checks would slow the timed loop, so memory figures
+//   `memory.grow` happened inside the call), keeps the live requested bytes and the end of the
+//   highest block handed out, for peak memory, grow counts and the two efficiencies (suite.mjs
+//   defines them). Those checks would slow the timed loop, so memory figures
 //   come from a separate metered run over the same inputs on a fresh instance; a module that
 //   behaves deterministically (all of these do) grows exactly the same way in both.
 //
@@ -75,6 +76,7 @@ export class Meter {
         this.growCalls = 0;
         this.liveBytes = 0;
         this.peakLiveBytes = 0;
+        this.highestEnd = 0; // the end of the highest block handed out (its requested bytes, from its aligned start)
         this.live = 0;
         this.failures = 0;   // allocations of at least one byte that returned 0, or trapped
         this.traps = 0;      // calls that trapped (AssemblyScript's TLSF aborts when memory runs out)
@@ -148,6 +150,13 @@ export function runMetered(inst, minAlign, seq, from, to, slots, sizes, meter, s
                 }
             }
             continue;
+        }
+        // Over-allocated aligned requests (modules.mjs) start the caller's block at p rounded up.
+        const align = kind === ALIGNED ? ops[i + 2] : 1;
+        const start = p >>> 0;
+        const end = start + (align - start % align) % align + request;
+        if (end > meter.highestEnd) {
+            meter.highestEnd = end;
         }
         if (kind === REALLOC) {
             if (slots[s] !== 0) { // else it was realloc(0, n), after an allocation that had failed

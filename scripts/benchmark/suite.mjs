@@ -4,14 +4,27 @@
 // Per workload, round by round: the round's input is generated first, then every module runs it
 // on a fresh instance, the modules taking turns (round r starts with module r mod n, so none is
 // always first after the generator or last before the next round). Then one metered run per
-// module over round 0's input gives the memory figures (runners.mjs says why it is separate).
+// module over round 0's input (a trace: over one replay) gives the memory figures (runners.mjs
+// says why it is separate):
+//
+//   footprint efficiency = peak live requested bytes / the end of the highest block ever handed
+//                          out (the pages above it were grown but never touched: placement quality)
+//   memory efficiency    = peak live requested bytes / memory.buffer.byteLength at the end (what
+//                          a capped memory and the browser's memory measurement see)
+//
+// Talc's heap-efficiency workload (kind "capped") has its own score instead (runCapped).
+// Last, the large-request probe: the pages a fresh instance grows for one request of k pages.
 
 import { driver, layOut } from './driver.mjs';
+import { PAGE } from './modules.mjs';
 import { freeAllMetered, latencyLoop, Meter, runMetered } from './runners.mjs';
 import { percentile, summarize } from './stats.mjs';
 import { codeWarmup, workloads } from './workloads.mjs';
 
 const PERCENTILES = [1, 25, 50, 75, 99];
+
+/** The k of the large-request probe: requests of k pages, and of k pages less a header's 16 bytes. */
+export const LARGE_REQUEST_PAGES = [...Array.from({ length: 20 }, (_, i) => i + 1), 64, 256];
 
 /** Collects garbage when the runtime exposes it (node --expose-gc), so that a run starts clean. */
 const collect = () => globalThis.gc?.();
@@ -20,7 +33,8 @@ const collect = () => globalThis.gc?.();
  * Runs every workload of `preset` (presets.mjs) plus one replay per trace (trace.mjs) over the
  * `subjects` (modules.mjs), or with `only` (id prefixes) some of them, calling
  * progress(done, total, label) after each step. Returns
- * {workloads: [{id, title, kind, unit, rounds, about, results: {module: result}, ratios}]}.
+ * {workloads: [{id, title, kind, unit, rounds, about, results: {module: result}, ratios}],
+ *  largeRequests: {module: largeRequests()}} (the probe runs with the growth workload).
  */
 export function runSuite({ subjects, preset, traces = [], only = null, progress = () => {} }) {
     const list = workloads(preset, traces).filter((w) => !only || only.some((prefix) => w.id.startsWith(prefix)));
@@ -57,7 +71,7 @@ export function runSuite({ subjects, preset, traces = [], only = null, progress 
             for (const s of subjects) {
                 const r = results[s.name];
                 if (r.error === undefined) {
-                    r.memory = measureMemory(s, w.input(0));
+                    r.memory = measureMemory(s, w.meteredInput?.() ?? w.input(0));
                 }
                 step(`${w.id} ${s.name} (memory)`);
             }
@@ -79,12 +93,44 @@ export function runSuite({ subjects, preset, traces = [], only = null, progress 
             rounds: w.rounds,
             about: w.about,
             ...(w.capBytes ? { capBytes: w.capBytes } : {}),
+            ...(w.growthBytes ? { growthBytes: w.growthBytes } : {}),
             ...(w.trace ? { trace: w.trace } : {}),
             results,
             ratios: ratios(results),
         });
     }
-    return { workloads: out };
+    const probe = list.some((w) => w.id === 'growth');
+    return { workloads: out, ...(probe ? { largeRequests: Object.fromEntries(subjects.map((s) => [s.name, largeRequests(s)])) } : {}) };
+}
+
+/**
+ * The large-request probe: for each k of LARGE_REQUEST_PAGES, a fresh instance asked for
+ * k * 64 KiB - 16 bytes, and another for k * 64 KiB. Returns {worst: {k, bytes, grownPages},
+ * excess} for the request that grew the most pages beyond k (excess = grownPages - k), or
+ * {error} when a request failed.
+ */
+function largeRequests(s) {
+    let worst = null;
+    for (const k of LARGE_REQUEST_PAGES) {
+        for (const bytes of [k * PAGE - 16, k * PAGE]) {
+            const inst = s.instantiate();
+            const before = inst.memory.buffer.byteLength;
+            let p = 0;
+            try {
+                p = inst.malloc(bytes);
+            } catch (e) {
+                return { error: `malloc(${bytes}) on a fresh instance trapped: ${e.message}` };
+            }
+            if (p === 0) {
+                return { error: `malloc(${bytes}) on a fresh instance failed` };
+            }
+            const grownPages = (inst.memory.buffer.byteLength - before) / PAGE;
+            if (worst === null || grownPages - k > worst.excess) {
+                worst = { excess: grownPages - k, worst: { k, bytes, grownPages } };
+            }
+        }
+    }
+    return worst;
 }
 
 /**
@@ -189,10 +235,7 @@ function runCapped(w, s, input, r, round) {
     }
     const ms = performance.now() - t0;
     if (round === 0) {
-        r.memory = {
-            ...memoryOf(meter),
-            efficiency: used / (input.cycles.length * w.capBytes),
-        };
+        r.memory = { ...memoryOf(meter), heapEfficiency: used / (input.cycles.length * w.capBytes) };
     }
     return ops / ms / 1000;
 }
@@ -222,7 +265,13 @@ function measureMemory(s, input) {
         }
         runMetered(inst, s.minAlign, seq, from, seq.length, slots, sizes, meter);
     });
-    return { ...memoryOf(meter), efficiency: meter.peakLiveBytes / meter.peakBytes, marks };
+    return {
+        ...memoryOf(meter),
+        highestEnd: meter.highestEnd,
+        footprintEfficiency: meter.peakLiveBytes / meter.highestEnd,
+        memoryEfficiency: meter.peakLiveBytes / inst.memory.buffer.byteLength,
+        marks,
+    };
 }
 
 function memoryOf(meter) {

@@ -35,106 +35,115 @@ export function readTrace(path) {
 
 /** Parses trace text (see the top of this file); `where` names it in errors. */
 export function parseTrace(text, where = 'trace') {
-    const b = new SeqBuilder();
-    const slotOf = new Map();
-    const dropped = { unknownFree: 0, tooBig: 0, failedRealloc: 0 };
-    let reusedId = 0;
-
-    const number = (token, line) => {
-        const n = Number(token);
-        if (!Number.isInteger(n) || n < 0) {
-            throw new Error(`${where}:${line}: not a size: ${token}`);
-        }
-        return n;
-    };
-    // The program got this ID again without our seeing it freed: it was freed unseen.
-    const forget = (id) => {
-        const slot = slotOf.get(id);
-        if (slot !== undefined) {
-            b.free(slot);
-            slotOf.delete(id);
-            reusedId++;
-        }
-    };
-    const allocate = (id, kind, size, align) => {
-        if (size > MAX_REQUEST) {
-            dropped.tooBig++;
-            return;
-        }
-        forget(id);
-        slotOf.set(id, kind === 'a' ? b.malloc(size) : kind === 'c' ? b.calloc(size) : b.aligned(align, size));
-    };
-
+    const p = new TraceParser(where);
     const lines = text.split('\n');
     for (let i = 0; i < lines.length; i++) {
-        const line = lines[i];
-        if (line === '') {
-            continue;
+        if (lines[i] !== '') {
+            p.line(lines[i], i + 1);
         }
+    }
+    return p.finish();
+}
+
+/** The state of a parse: the sequence so far, and which slot holds each ID the trace named. */
+class TraceParser {
+    constructor(where) {
+        this.where = where;
+        this.b = new SeqBuilder();
+        this.slotOf = new Map();
+        this.dropped = { unknownFree: 0, tooBig: 0, failedRealloc: 0 };
+        this.reusedId = 0;
+    }
+
+    line(line, n) {
         const f = line.split(' ');
-        const bad = () => new Error(`${where}:${i + 1}: not a trace line: ${line.slice(0, 80)}`);
+        const fields = { a: 3, c: 3, m: 4, f: 2, r: 4 }[f[0]];
+        if (fields !== f.length) {
+            throw new Error(`${this.where}:${n}: not a trace line: ${line.slice(0, 80)}`);
+        }
+        const number = (token) => {
+            const x = Number(token);
+            if (!Number.isInteger(x) || x < 0) {
+                throw new Error(`${this.where}:${n}: not a size: ${token}`);
+            }
+            return x;
+        };
         switch (f[0]) {
         case 'a':
         case 'c':
-            if (f.length !== 3) {
-                throw bad();
-            }
-            allocate(f[1], f[0], number(f[2], i + 1), 0);
+            this.allocate(f[1], f[0], number(f[2]), 0);
             break;
         case 'm':
-            if (f.length !== 4) {
-                throw bad();
-            }
-            allocate(f[1], 'm', number(f[3], i + 1), number(f[2], i + 1));
+            this.allocate(f[1], 'm', number(f[3]), number(f[2]));
             break;
-        case 'f': {
-            if (f.length !== 2) {
-                throw bad();
-            }
-            const slot = slotOf.get(f[1]);
-            if (slot === undefined) {
-                dropped.unknownFree++;
-            } else {
-                b.free(slot);
-                slotOf.delete(f[1]);
-            }
+        case 'f':
+            this.free(f[1]);
             break;
-        }
-        case 'r': {
-            if (f.length !== 4) {
-                throw bad();
-            }
-            const [, oldId, newId] = f;
-            const size = number(f[3], i + 1);
-            const slot = slotOf.get(oldId);
-            if (newId === '0') {
-                // realloc(p, 0) that freed p, or a realloc that failed and kept p
-                if (size === 0 && slot !== undefined) {
-                    b.free(slot);
-                    slotOf.delete(oldId);
-                } else if (size > 0) {
-                    dropped.failedRealloc++;
-                }
-            } else if (slot === undefined) {
-                allocate(newId, 'a', size, 0);
-            } else if (size > MAX_REQUEST) {
-                dropped.tooBig++;
-            } else {
-                slotOf.delete(oldId);
-                if (newId !== oldId) {
-                    forget(newId);
-                }
-                slotOf.set(newId, b.realloc(slot, size));
-            }
-            break;
-        }
         default:
-            throw bad();
+            this.realloc(f[1], f[2], number(f[3]));
         }
     }
-    b.mark('counted');
-    const liveAtEnd = b.liveCount;
-    b.freeAll();
-    const seq = b.build();
-    return { seq, stats: { operations: seq.counted, dropped, reusedId, liveAtEnd } };
+
+    /** The program got this ID again without our seeing it freed: it was freed unseen. */
+    forget(id) {
+        const slot = this.slotOf.get(id);
+        if (slot !== undefined) {
+            this.b.free(slot);
+            this.slotOf.delete(id);
+            this.reusedId++;
+        }
+    }
+
+    allocate(id, kind, size, align) {
+        if (size > MAX_REQUEST) {
+            this.dropped.tooBig++;
+            return;
+        }
+        this.forget(id);
+        const { b } = this;
+        this.slotOf.set(id, kind === 'a' ? b.malloc(size) : kind === 'c' ? b.calloc(size) : b.aligned(align, size));
+    }
+
+    free(id) {
+        const slot = this.slotOf.get(id);
+        if (slot === undefined) {
+            this.dropped.unknownFree++;
+        } else {
+            this.b.free(slot);
+            this.slotOf.delete(id);
+        }
+    }
+
+    realloc(oldId, newId, size) {
+        const slot = this.slotOf.get(oldId);
+        if (newId === '0') {
+            // realloc(p, 0) that freed p, or a realloc that failed and kept p
+            if (size === 0 && slot !== undefined) {
+                this.b.free(slot);
+                this.slotOf.delete(oldId);
+            } else if (size > 0) {
+                this.dropped.failedRealloc++;
+            }
+        } else if (slot === undefined) {
+            this.allocate(newId, 'a', size, 0);
+        } else if (size > MAX_REQUEST) {
+            this.dropped.tooBig++;
+        } else {
+            this.slotOf.delete(oldId);
+            if (newId !== oldId) {
+                this.forget(newId);
+            }
+            this.slotOf.set(newId, this.b.realloc(slot, size));
+        }
+    }
+
+    /** {seq, stats}: the sequence, with the blocks the trace left live freed after its `counted` mark. */
+    finish() {
+        const { b } = this;
+        b.mark('counted');
+        const liveAtEnd = b.liveCount;
+        b.freeAll();
+        const seq = b.build();
+        return { seq, stats: { operations: seq.counted, dropped: this.dropped, reusedId: this.reusedId, liveAtEnd } };
+    }
 }

@@ -1,6 +1,6 @@
 // The workloads, as generators of operation sequences (ops.mjs). Each one is
 //
-//   { id, title, kind, unit, rounds, about, input(round) }
+//   { id, title, kind, unit, rounds, about, input(round), meteredInput() (optional) }
 //
 // where `kind` says how the suite runs it (suite.mjs):
 // - "timed": input(round) = {warmup: [seq], timed: [seq]}; the rate is counted operations of
@@ -8,11 +8,13 @@
 // - "latency": the same, with the clock read around every call of the timed sequences;
 // - "capped": input(round) = {cycles: [seq]} on a memory capped at `capBytes`; each cycle runs
 //   until the first allocation fails, then everything is freed (Talc's heap efficiency).
+// The memory figures come from a metered run over meteredInput(), or else over input(0).
 //
 // Sizes and mixes follow Talc v5's benchmarks (notes: ../shared/notes/talc-v5-facts.md §1-2);
 // where this suite differs, `about` says how.
 
-import { KiB, MiB, Rng, SeqBuilder, talcAlign, talcSize } from './ops.mjs';
+import { Rng } from '../rng.mjs';
+import { KiB, MiB, SeqBuilder, talcAlign, talcSize } from './ops.mjs';
 
 /** A seed per workload and round, so that every module of a round sees the same inputs. */
 function seedOf(id, round) {
@@ -215,6 +217,7 @@ function growthWorkload(p) {
         kind: 'timed',
         unit: 'M ops/s',
         rounds: p.rounds,
+        growthBytes: p.targetBytes,
         about: `${p.rounds} rounds, each on a fresh instance with no warm-up (growing from nothing is the point)`,
         input: perRound((round) => {
             const rng = new Rng(seedOf(id, round));
@@ -251,8 +254,10 @@ function traceWorkload(p, trace) {
         trace: stats,
         about: `${p.rounds} rounds of ${p.replays} timed replays (${seq.counted.toLocaleString('en-US')} operations each) `
             + 'after 1 untimed replay; each replay ends by freeing the blocks the program left live '
-            + '(timed, not counted, like the final frees of Talc\'s benchmark)',
+            + '(timed, not counted, like the final frees of Talc\'s benchmark); memory from one replay on a fresh instance',
         input: () => ({ warmup: [seq], timed: Array(p.replays).fill(seq) }),
+        // The program's own heap, whatever the preset: one replay, as the program ran once.
+        meteredInput: () => ({ warmup: [], timed: [seq] }),
     };
 }
 

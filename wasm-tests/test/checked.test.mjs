@@ -12,14 +12,12 @@ import { pathToFileURL } from 'node:url';
 import { withMaximumPages } from '../../package/lib/memory-limits.js';
 import { stagedPackage } from '../support/package-fixture.mjs';
 import {
-    MISUSE, Rng, TalcMisuseError, Talc, checkPattern, compile, feature, fillPattern, hex, instantiate, manifest,
-    moduleImports, wasmPath,
+    Allocator, LAYOUT, MISUSE, Rng, TalcMisuseError, checkPattern, compile, feature, fillPattern, hex, instantiate, manifest,
+    moduleImports, moduleInfo, wasmPath,
 } from './talc.mjs';
 
 const CHECKED = manifest().filter((e) => feature(e, 'checked')).map((e) => e.file);
-const ALLOCATED = 1;
-const HEAP_FIRST = 4;
-const SIZE_MASK = ~15;
+const ALLOCATED = LAYOUT.header.allocated;
 
 /**
  * Calls `misuse` on `t`, expects a TalcMisuseError at `address` of `kind` (or of one of the kinds
@@ -34,18 +32,6 @@ function expectMisuse(t, kind, address, misuse) {
         return true;
     });
     assert.ok(before.equals(Buffer.from(t.u8)), `misuse at ${hex(address)} changed memory`);
-}
-
-/** The chunks of a walk: [{ address, size, allocated, heapFirst }]. */
-function walk(t) {
-    const chunks = [];
-    const dv = new DataView(t.memory.buffer);
-    for (let c = t.e.talc_walk(0) >>> 0; c !== 0; c = t.e.talc_walk(c) >>> 0) {
-        const h = dv.getUint32(c - 4, true);
-        chunks.push({ address: c, size: (h & SIZE_MASK) >>> 0, allocated: (h & ALLOCATED) !== 0, heapFirst: (h & HEAP_FIRST) !== 0 });
-        assert.ok(chunks.length < 1e6, 'the walk ends');
-    }
-    return chunks;
 }
 
 test('the build has a checked variant', () => {
@@ -147,29 +133,29 @@ for (const file of CHECKED) {
             const live = new Map();
             let reported = 0;
             for (let i = 0; i < 20000; i++) {
-                const r = rng.int(0, 99);
+                const r = rng.range(0, 99);
                 if (live.size === 0 || r < 50) {
-                    const size = rng.int(0, 2000);
+                    const size = rng.range(0, 2000);
                     const p = t.malloc(size);
                     assert.notEqual(p, 0);
                     fillPattern(t.u8, p, size, i);
                     live.set(p, { size, off: i });
                 } else {
                     const ptrs = [...live.keys()];
-                    const p = ptrs[rng.int(0, ptrs.length - 1)];
-                    const bad = r < 65 ? p + 16 * rng.int(1, 8) : p;
+                    const p = ptrs[rng.range(0, ptrs.length - 1)];
+                    const bad = r < 65 ? p + 16 * rng.range(1, 8) : p;
                     if (bad !== p && !live.has(bad)) {
                         // inside p's block; past it: in another block, in free memory, or past the heap's end
                         const kinds = bad < p + t.usable(p) ? MISUSE.INSIDE_BLOCK
                             : [MISUSE.INSIDE_BLOCK, MISUSE.NOT_ALLOCATED, MISUSE.OUTSIDE_HEAPS];
-                        expectMisuse(t, kinds, bad, () => (rng.int(0, 1) ? t.free(bad) : t.realloc(bad, 64)));
+                        expectMisuse(t, kinds, bad, () => (rng.range(0, 1) ? t.free(bad) : t.realloc(bad, 64)));
                         reported++;
                     } else if (bad === p) {
                         const { size, off } = live.get(p);
                         assert.equal(checkPattern(t.u8, p, size, off), null, `block ${hex(p)} intact`);
                         t.free(p);
                         live.delete(p);
-                        if (rng.int(0, 5) === 0) {
+                        if (rng.range(0, 5) === 0) {
                             expectMisuse(t, MISUSE.NOT_ALLOCATED, p, () => t.free(p));
                             reported++;
                         }
@@ -188,10 +174,10 @@ for (const file of CHECKED) {
             const rng = new Rng(5);
             const live = new Set();
             for (let i = 0; i < 3000; i++) {
-                if (live.size === 0 || rng.int(0, 2) > 0) {
-                    live.add(t.malloc(rng.int(0, 30000)));
+                if (live.size === 0 || rng.range(0, 2) > 0) {
+                    live.add(t.malloc(rng.range(0, 30000)));
                 } else {
-                    const p = [...live][rng.int(0, live.size - 1)];
+                    const p = [...live][rng.range(0, live.size - 1)];
                     t.free(p);
                     live.delete(p);
                 }
@@ -199,7 +185,7 @@ for (const file of CHECKED) {
                     t.growForeign(2); // another party's pages split the allocator's memory into two heaps
                 }
             }
-            const chunks = walk(t);
+            const chunks = t.walk();
             assert.deepEqual(new Set(chunks.filter((c) => c.allocated).map((c) => c.address)), live);
             const heaps = chunks.filter((c) => c.heapFirst).length;
             assert.equal(heaps, 2, 'the foreign grow made a second heap');
@@ -221,7 +207,7 @@ for (const file of CHECKED) {
 function capped(file, maxPages) {
     const bytes = withMaximumPages(readFileSync(wasmPath(file)), maxPages, file);
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), moduleImports(file));
-    return new Talc(instance, file);
+    return new Allocator(instance, { name: file, info: moduleInfo(file), layout: LAYOUT });
 }
 
 for (const file of [...CHECKED, 'talc.wasm']) {
@@ -232,8 +218,8 @@ for (const file of [...CHECKED, 'talc.wasm']) {
             const rng = new Rng(1234);
             const live = new Map();
             for (let i = 0; i < 4000; i++) {
-                if (live.size === 0 || rng.int(0, 99) < 60) {
-                    const size = rng.int(0, 1) ? rng.int(0, 4096) : rng.int(0, 200000);
+                if (live.size === 0 || rng.range(0, 99) < 60) {
+                    const size = rng.range(0, 1) ? rng.range(0, 4096) : rng.range(0, 200000);
                     const p = t.malloc(size);
                     if (p === 0) {
                         refusedAt.add(t.pages);
@@ -249,7 +235,7 @@ for (const file of [...CHECKED, 'talc.wasm']) {
                     fillPattern(t.u8, p, size, i);
                     live.set(p, { size, off: i });
                 } else {
-                    const p = [...live.keys()][rng.int(0, live.size - 1)];
+                    const p = [...live.keys()][rng.range(0, live.size - 1)];
                     t.free(p);
                     live.delete(p);
                 }

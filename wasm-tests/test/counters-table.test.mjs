@@ -92,10 +92,10 @@ test("a talc-counters instance's table after a workload says what its counters a
     for (let op = 0; op < OPS; op++) {
         const r = rng.float();
         if (live.length > 0 && (r < 0.4 || live.length >= MAX_LIVE)) {
-            talc.free(live.splice(rng.int(0, live.length - 1), 1)[0]);
+            talc.free(live.splice(rng.range(0, live.length - 1), 1)[0]);
             frees++;
         } else if (live.length > 0 && r < 0.55) {
-            const i = rng.int(0, live.length - 1);
+            const i = rng.range(0, live.length - 1);
             const q = talc.realloc(live[i], randomSize(rng) + 1);
             moves += q !== live[i] ? 1 : 0;
             live[i] = q;

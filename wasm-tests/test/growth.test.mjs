@@ -55,7 +55,7 @@ function growthTests({ file }) {
         t.growCalls = 0;
         let live = 0;
         while (live < 64 * MiB) {
-            const n = rng.int(64 * KiB, 1 * MiB);
+            const n = rng.range(64 * KiB, 1 * MiB);
             const pagesBefore = t.pages;
             blocks.push(allocOk(t, n));
             live += n;
@@ -132,16 +132,16 @@ function growthTests({ file }) {
         let foreign = 0;
         for (let i = 0; i < 60; i++) {
             if (i % 2 === 0 || rng.float() < 0.3) {
-                const pages = rng.int(1, 4);
+                const pages = rng.range(1, 4);
                 t.growForeign(pages, 0x30 + (i & 0x3F));
                 foreign += pages * PAGE;
             }
-            const n = rng.float() < 0.5 ? rng.int(1, 8 * KiB) : rng.int(64 * KiB, 2 * MiB);
+            const n = rng.float() < 0.5 ? rng.range(1, 8 * KiB) : rng.range(64 * KiB, 2 * MiB);
             const b = allocOk(t, n, `iteration ${i}: malloc(${n})`);
             blocks.push(b);
             live += n;
             if (i % 7 === 3) {
-                const j = rng.int(0, blocks.length - 1);
+                const j = rng.range(0, blocks.length - 1);
                 t.free(blocks[j].ptr);
                 live -= blocks[j].size;
                 blocks.splice(j, 1);

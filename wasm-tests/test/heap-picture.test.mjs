@@ -11,7 +11,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { hex, wasmPath } from './talc.mjs';
+import { LAYOUT, hex, wasmPath } from './talc.mjs';
+
+/** The chunk unit of the modules (chunk sizes are multiples of it). */
+const UNIT = LAYOUT.header.unit;
 
 const SCRIPTS = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'scripts');
 const SCRIPT = join(SCRIPTS, 'heap-picture.mjs');
@@ -103,20 +106,17 @@ function drawnFree(h) {
     return { drawn, slack };
 }
 
-/** A walk of the instance's heap done here, independently of the script: per heap, in address order. */
+/** The instance's heap summed up here, independently of the script's grouping: per heap, in address order. */
 function walkHere(t) {
-    const view = new DataView(t.memory.buffer);
     const heaps = [];
-    for (let c = t.exports.talc_walk(0) >>> 0; c !== 0; c = t.exports.talc_walk(c) >>> 0) {
-        const header = view.getUint32(c - 4, true);
-        const size = (header & ~15) >>> 0;
-        if (header & 4) {
+    for (const { address: c, size, allocated, heapFirst } of t.walk()) {
+        if (heapFirst) {
             heaps.push({ start: c, end: c, used: 0, free: 0, allocatedChunks: 0, freeChunks: 0 });
         }
         const h = heaps[heaps.length - 1];
         assert.equal(c, h.end, 'chunks are contiguous');
         h.end = c + size;
-        if (header & 1) {
+        if (allocated) {
             h.used += size;
             h.allocatedChunks++;
         } else {
@@ -144,7 +144,7 @@ function cli(args) {
 
 describe('heap-picture: a synthetic walk', () => {
     const heaps = hp.groupHeaps(SYNTHETIC_WALK);
-    const summary = hp.summarize(heaps, toyBin);
+    const summary = hp.summarize(heaps, toyBin, UNIT);
 
     test('heaps in address order, with their bytes, chunk counts and largest free chunk', () => {
         assert.deepEqual(heaps.map((h) => [h.start, h.end]), [[0x10000, 0x11600], [0x20000, 0x20640]]);
@@ -165,13 +165,13 @@ describe('heap-picture: a synthetic walk', () => {
             { bin: 15, lo: 256, hi: 496, smallest: 304, largest: 304, count: 1, bytes: 304 },
             { bin: 19, lo: 4096, hi: 8176, smallest: 4096, largest: 4096, count: 1, bytes: 4096 },
         ]);
-        assert.deepEqual(hp.binBounds(toyBin, 37), [2 ** 30, hp.MAX_CHUNK], 'the last bin reaches the largest chunk');
+        assert.deepEqual(hp.binBounds(toyBin, 37, UNIT), [2 ** 30, hp.maxChunk(UNIT)], 'the last bin reaches the largest chunk');
     });
 
     test('fragmentation is 0 for one free chunk or none', () => {
         assert.equal(hp.fragmentation(0, 0), 0);
         assert.equal(hp.fragmentation(4096, 4096), 0);
-        const one = hp.summarize(hp.groupHeaps(heapChunks(0x1000, [[64, true], [512, false]])), toyBin);
+        const one = hp.summarize(hp.groupHeaps(heapChunks(0x1000, [[64, true], [512, false]])), toyBin, UNIT);
         assert.equal(one.fragmentation, 0);
     });
 
@@ -226,7 +226,7 @@ describe('heap-picture: a synthetic walk', () => {
 
     test('SVG: a long heap wraps into rows of one size, a chunk split where a row ends', () => {
         const big = hp.groupHeaps(heapChunks(0x100000, [[6 * MiB, true], [4 * MiB, false], [6 * MiB, true]]));
-        const svg = hp.renderSvg(big, hp.summarize(big, toyBin));
+        const svg = hp.renderSvg(big, hp.summarize(big, toyBin, UNIT));
         assertBalanced(svg);
         const [h] = svgHeaps(svg);
         assert.equal(h.rowBytes, 2 * MiB);
@@ -251,24 +251,24 @@ describe('heap-picture: a synthetic walk', () => {
 describe('heap-picture: talc-checked.wasm', () => {
     test('talc_bin: bounds found by binary search tile the sizes, bin after bin', () => {
         const t = hp.loadChecked(wasmPath('talc-checked.wasm'));
-        const binOf = (size) => t.exports.talc_bin(size);
-        const last = binOf(hp.MAX_CHUNK);
-        let expectedLo = hp.UNIT;
+        const binOf = (size) => t.e.talc_bin(size);
+        const last = binOf(hp.maxChunk(UNIT));
+        let expectedLo = UNIT;
         let unused = 0;
         for (let bin = 0; bin <= last; bin++) {
-            const [lo, hi] = hp.binBounds(binOf, bin);
+            const [lo, hi] = hp.binBounds(binOf, bin, UNIT);
             assert.equal(lo, expectedLo, `bin ${bin} starts where bin ${bin - 1} ends`);
             if (binOf(lo) > bin) {
-                assert.equal(hi, lo - hp.UNIT, `bin ${bin}, which no chunk size falls into, is empty`);
+                assert.equal(hi, lo - UNIT, `bin ${bin}, which no chunk size falls into, is empty`);
                 unused++;
                 continue;
             }
             assert.ok(hi >= lo);
             assert.equal(binOf(lo), bin);
             assert.equal(binOf(hi), bin);
-            expectedLo = hi + hp.UNIT;
+            expectedLo = hi + UNIT;
         }
-        assert.equal(expectedLo, hp.MAX_CHUNK + hp.UNIT, 'the last bin ends at the largest chunk');
+        assert.equal(expectedLo, hp.maxChunk(UNIT) + UNIT, 'the last bin ends at the largest chunk');
         assert.equal(unused, 5, 'the wasm binning\'s bins of 20, 24, 28, 40 and 56 B hold no chunk size');
     });
 
@@ -328,14 +328,14 @@ describe('heap-picture: talc-checked.wasm', () => {
 
     test('a corrupted heap: nothing is drawn, exit status 1 with the address of the problem', () => {
         const t = hp.loadChecked(wasmPath('talc-checked.wasm'));
-        const [a, b] = [t.exports.malloc(100) >>> 0, t.exports.malloc(100) >>> 0, t.exports.malloc(100) >>> 0];
-        t.exports.free(a);
+        const [a, b] = [t.e.malloc(100) >>> 0, t.e.malloc(100) >>> 0, t.e.malloc(100) >>> 0];
+        t.e.free(a);
         const svgPath = join(TMP, 'corrupted.svg');
         const ok = captureIo();
         assert.equal(hp.reportHeap(t, { svg: null, text: null, title: 'before' }, ok), 0, ok.err);
         assert.match(ok.out, /^before\n/);
         // a write just past the free chunk below b, over b's header
-        new DataView(t.memory.buffer).setUint32(b - 4, 0x12345670 | 1, true);
+        new DataView(t.memory.buffer).setUint32(b - LAYOUT.header.bytes, 0x12345670 | LAYOUT.header.allocated, true);
         const io = captureIo();
         assert.equal(hp.reportHeap(t, { svg: svgPath, text: null, title: 'after' }, io), 1);
         assert.equal(io.err, `heap-picture: talc_check found the heap inconsistent at ${hex(b)} (a chunk header, guard `

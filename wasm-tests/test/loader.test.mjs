@@ -9,11 +9,12 @@ import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { stagedPackage } from '../support/package-fixture.mjs';
+import { readManifest } from '../../scripts/manifest.mjs';
 
 const packageDir = await stagedPackage();
 const { createTalc, PAGE_SIZE, Talc, VARIANTS } = await import(pathToFileURL(join(packageDir, 'index.js')).href);
 const wasmFile = (variant) => join(packageDir, 'wasm', `${variant}.wasm`);
-const manifest = JSON.parse(readFileSync(join(packageDir, 'wasm', 'modules.json'), 'utf8'));
+const manifest = readManifest(join(packageDir, 'wasm')).modules;
 const pages = (talc) => talc.memory.buffer.byteLength / PAGE_SIZE;
 /** Variants that own a memory that grows. */
 const GROWING = manifest.filter((e) => e.grows && !e.importedMemory).map((e) => e.variant);

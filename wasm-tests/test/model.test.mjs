@@ -30,10 +30,10 @@ for (const v of variants()) {
             test(`${file}: model seed ${seed}, ${plan.opsPerSeed} random operations, foreign grows interleaved`, () => {
                 const t = instantiate(file);
                 const s = runModel(t, seed, plan.opsPerSeed, { maxLive: 1000, foreignEvery: 15000, ...variantChecks(t) });
-                count(file, s.ops);
-                console.log(`${file} model seed ${seed}: ${s.ops} ops (malloc ${s.malloc}, calloc ${s.calloc}, `
-                    + `aligned_alloc ${s.aligned}, free ${s.free}, realloc ${s.realloc}), peak live ${s.peakLive}, `
-                    + `${s.foreign} foreign grows, memory ${t.pages} pages, ${t.growCalls} allocator grows`);
+                count(file, s.operations);
+                console.log(`${file} model seed ${seed}: ${s.operations} ops (malloc ${s.malloc}, calloc ${s.calloc}, `
+                    + `aligned_alloc ${s.alignedAlloc}, free ${s.free}, realloc ${s.realloc}), peak live ${s.peakLiveBlocks}, `
+                    + `${s.foreignGrows} foreign grows, memory ${t.pages} pages, ${t.growCalls} allocator grows`);
                 if (!v.grows) {
                     assert.equal(t.growCalls, 0, `${file} grew memory ${t.growCalls} times`);
                 }
@@ -42,9 +42,9 @@ for (const v of variants()) {
 
         test(`${file}: model, a heap of only small blocks (0..64 bytes), ${plan.smallOps} operations`, () => {
             const t = instantiate(file);
-            const s = runModel(t, 77, plan.smallOps, { maxLive: 1000, sizeFn: (rng) => rng.int(0, 64), ...variantChecks(t) });
-            count(file, s.ops);
-            console.log(`${file} model small blocks: ${s.ops} ops, peak live ${s.peakLive}, memory ${t.pages} pages`);
+            const s = runModel(t, 77, plan.smallOps, { maxLive: 1000, sizeFn: (rng) => rng.range(0, 64), ...variantChecks(t) });
+            count(file, s.operations);
+            console.log(`${file} model small blocks: ${s.operations} ops, peak live ${s.peakLiveBlocks}, memory ${t.pages} pages`);
         });
 
         if (!v.grows) {
@@ -52,17 +52,17 @@ for (const v of variants()) {
                 const t = instantiate(file);
                 const initial = t.bytes;
                 // Live sets that need more than the arena: up to 400 blocks, 40% of 16..256 KiB.
-                const bigSizes = (rng) => (rng.float() < 0.6 ? rng.int(0, 4 * KiB) : rng.int(16 * KiB, 256 * KiB));
+                const bigSizes = (rng) => (rng.float() < 0.6 ? rng.range(0, 4 * KiB) : rng.range(16 * KiB, 256 * KiB));
                 const s = runModel(t, 21, ARENA_OOM_OPS, {
-                    maxLive: 400, expectOom: true, sizeFn: bigSizes, fullEvery: 5000, ...variantChecks(t),
+                    maxLive: 400, expectOom: true, sizeFn: bigSizes, contentsEvery: 5000, ...variantChecks(t),
                 });
-                count(file, s.ops);
-                console.log(`${file} model under memory pressure: ${s.ops} ops, ${s.failed} failed allocations, `
-                    + `peak live ${s.peakLive}, memory ${t.pages} pages`);
+                count(file, s.operations);
+                console.log(`${file} model under memory pressure: ${s.operations} ops, ${s.failedAllocations} failed allocations, `
+                    + `peak live ${s.peakLiveBlocks}, memory ${t.pages} pages`);
                 assert.equal(t.growCalls, 0, `${file} grew memory ${t.growCalls} times`);
                 assert.equal(t.maxBytes, initial, `${file}: memory reached ${t.maxBytes} bytes, started at ${initial}`);
                 assert.equal(t.bytes, initial);
-                assert.ok(s.failed > 100, `only ${s.failed} failures: the test did not run out of memory`);
+                assert.ok(s.failedAllocations > 100, `only ${s.failedAllocations} failures: the test did not run out of memory`);
             });
         }
     });

@@ -6,7 +6,7 @@
 // entry's initialPages and maxPages (the -max256 twins: 256 pages; the other growing modules with
 // their own memory: the pages below 2 GiB; the arena and an imported memory: none).
 // wasm-validate (wabt, from wasm-target's npm packages) checks each file too. And talc.wasm stays within
-// the byte budget in ../size-budget.json.
+// the byte budget in ../size-budget.json. The manifest's layout describes the modules' memory.
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -14,8 +14,10 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { layoutOf } from '../../package/lib/layout.js';
 import {
-    ADDRESSABLE_PAGES, WASM_DIR, cappedTwin, compile, instantiate, manifest, moduleImports, variants, wasmFiles, wasmPath,
+    ADDRESSABLE_PAGES, LAYOUT, WASM_DIR, cappedTwin, compile, feature, instantiate, manifest, moduleImports, variants, wasmFiles,
+    wasmPath,
 } from './talc.mjs';
 
 const SIZE_BUDGET = join(dirname(fileURLToPath(import.meta.url)), '..', 'size-budget.json');
@@ -227,3 +229,20 @@ for (const entry of entries) {
         assert.equal(r.status, 0, `wasm-validate ${file} exited with ${r.status}: ${r.stderr}${r.stdout}`);
     });
 }
+
+test('modules.json: the layout describes the modules (a block\'s header word), and a manifest without one is refused', () => {
+    for (const { file, importedMemory } of variants()) {
+        const t = instantiate(file);
+        const h = LAYOUT.header;
+        for (const size of [0, 100, 5000]) {
+            const p = t.malloc(size);
+            const header = new DataView(t.memory.buffer).getUint32(p - h.bytes, true);
+            assert.ok((header & h.allocated) !== 0, `${file}: malloc(${size}) at ${p}: header ${header} not allocated`);
+            const guard = feature(t.info, 'checked') ? h.guardBytes : 0;
+            assert.equal(header & h.sizeMask, t.usable(p) + h.bytes + guard, `${file}: malloc(${size}): chunk size in the header`);
+            assert.equal(p % h.unit, 0, `${file}${importedMemory ? ' (imported memory)' : ''}`);
+        }
+    }
+    assert.throws(() => layoutOf({ modules: manifest() }), /no valid layout\.header, layout\.misuse, layout\.counters/);
+    assert.throws(() => layoutOf(manifest()), /no valid layout/, 'the array of an older build');
+});

@@ -13,10 +13,11 @@ import { test } from 'node:test';
 import {
     BINARYEN, GUIDE, SUPPORT_DIR, hashtableWasm, missing, packPackage, runDeno, scratchDir, stagedPackage,
 } from '../support/package-fixture.mjs';
+import { readManifest } from '../../scripts/manifest.mjs';
 
 const packageDir = await stagedPackage();
 const { tarball, files } = packPackage(packageDir, scratchDir('tarball'));
-const manifest = JSON.parse(readFileSync(join(packageDir, 'wasm', 'modules.json'), 'utf8'));
+const manifest = readManifest(join(packageDir, 'wasm')).modules;
 const { VARIANTS } = await import(join(packageDir, 'index.js'));
 
 /** Lines of a counters table (countersTable()): a header, a rule and nine rows. */
@@ -43,7 +44,7 @@ test('npm pack ships the licence, the guide, the loader and its types, talc.h, t
     const wasm = manifest.map((e) => `wasm/${e.file}`);
     assert.deepEqual(files, [
         'LICENSE', 'README.md', 'bin/talc-wasm.js', 'index.d.ts', 'index.js',
-        'lib/counters.js', 'lib/link.js', 'lib/memory-limits.js', 'lib/misuse.js', 'lib/source.js', 'lib/talc.js',
+        'lib/counters.js', 'lib/layout.js', 'lib/link.js', 'lib/memory-limits.js', 'lib/misuse.js', 'lib/source.js', 'lib/talc.js',
         'lib/wasm-binary.js', 'package.json', 'talc.h', 'wasm/modules.json', ...wasm,
     ].sort());
     assert.deepEqual(manifest.filter((e) => !e.forLinking).map((e) => e.variant).sort(), [...VARIANTS].sort());

@@ -3,9 +3,11 @@ package talc.wasm.tool;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
+import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.TreeSet;
 import java.util.zip.GZIPOutputStream;
 
@@ -25,10 +27,24 @@ public final class BuildWasm {
     /** Exit status of a failed build. */
     private static final int EXIT_FAILURE = 1;
     /**
-     * What was built, one entry per module file, for tests and tools: the variant, its features,
-     * and where the allocator lies in memory.
+     * What was built, for tests and tools: {@code {"layout": ..., "modules": [...]}}, the layout
+     * that readers of a module's memory rely on ({@link #layoutJson}) and one entry per module
+     * file (the variant, its features, and where the allocator lies in memory).
      */
     static final String MANIFEST_FILE = "modules.json";
+    /**
+     * The counter block's fields (the counters variant's {@code talc_counters} export points at
+     * it), in memory order: the constant of {@code talc.core.State} that places each, and its
+     * width. The JSON names are the constants' names in camel case.
+     */
+    private static final String[][] COUNTER_FIELDS = {
+        {"ALLOCATION_COUNT", "u32"}, {"ALLOCATED_BYTES", "u32"}, {"AVAILABLE_BYTES", "u32"},
+        {"FRAGMENT_COUNT", "u32"}, {"HEAP_COUNT", "u32"}, {"CLAIMED_BYTES", "u32"},
+        {"TOTAL_ALLOCATION_COUNT", "u64"}, {"TOTAL_ALLOCATED_BYTES", "u64"}, {"TOTAL_HEAP_COUNT", "u64"},
+        {"TOTAL_CLAIMED_BYTES", "u64"},
+    };
+    /** The misuse kinds of the checked build ({@code talc.core.Misuse}), as the report hook and talc_check give them. */
+    private static final String[] MISUSE_KINDS = {"MISALIGNED", "OUTSIDE_HEAPS", "INSIDE_BLOCK", "NOT_ALLOCATED", "CORRUPTED"};
 
     private BuildWasm() {
     }
@@ -101,7 +117,8 @@ public final class BuildWasm {
                 manifest.add(manifestEntry(variant, output, layout, module));
             }
         }
-        write(new File(outputDir, MANIFEST_FILE), "[\n  " + String.join(",\n  ", manifest) + "\n]\n");
+        write(new File(outputDir, MANIFEST_FILE), "{\n\"layout\": " + layoutJson()
+                + ",\n\"modules\": [\n  " + String.join(",\n  ", manifest) + "\n]}\n");
         System.out.print(summary);
     }
 
@@ -141,6 +158,58 @@ public final class BuildWasm {
                 variant.importedMemory(), variant.memory() == Variant.Memory.LINKED,
                 output.hasMaximum() ? Integer.toString(output.maxPages()) : "null", features, extra,
                 layout.stateAddress(), layout.initialPages());
+    }
+
+    /**
+     * The layout that JavaScript reads from a module's memory, taken from the constants of
+     * {@code talc.core} (package-private there, so read by reflection: the core stays the one
+     * place that defines them): the header word of each chunk and its flags, the misuse kinds of
+     * the checked build ({@code talc_check()} returns {@code address | kind}, the kind below
+     * {@code header.unit}), and the counter block.
+     */
+    static String layoutJson() throws BuildException {
+        String header = String.format("{\"bytes\": %d, \"unit\": %d, \"sizeMask\": %d, \"allocated\": %d,"
+                        + " \"belowFree\": %d, \"heapFirst\": %d, \"guardBytes\": %d}",
+                core("Chunk", "HEADER"), core("Chunk", "UNIT"), core("Chunk", "SIZE_MASK"), core("Chunk", "ALLOCATED"),
+                core("Chunk", "BELOW_FREE"), core("Chunk", "HEAP_FIRST"), core("Chunk", "GUARD"));
+        List<String> misuse = new ArrayList<>();
+        for (String kind : MISUSE_KINDS) {
+            misuse.add(String.format("\"%s\": %d", kind.toLowerCase(Locale.ROOT).replace('_', '-'), core("Misuse", kind)));
+        }
+        List<String> counters = new ArrayList<>();
+        int start = core("State", COUNTER_FIELDS[0][0]);
+        int end = start;
+        for (String[] field : COUNTER_FIELDS) {
+            int offset = core("State", field[0]) - start;
+            if (offset < end - start) {
+                throw new BuildException("counter " + field[0] + " at " + offset + " overlaps the counter before it");
+            }
+            end = start + offset + ("u64".equals(field[1]) ? Long.BYTES : Integer.BYTES);
+            counters.add(String.format("{\"name\": \"%s\", \"offset\": %d, \"type\": \"%s\"}",
+                    camelCase(field[0]), offset, field[1]));
+        }
+        return String.format("{\n  \"header\": %s,\n  \"misuse\": {%s},\n  \"counters\": {\"bytes\": %d, \"fields\": [\n    %s]}\n}",
+                header, String.join(", ", misuse), end - start, String.join(",\n    ", counters));
+    }
+
+    /** The value of the int constant {@code talc.core.<className>.<field>}. */
+    private static int core(String className, String field) throws BuildException {
+        try {
+            Field f = Class.forName("talc.core." + className).getDeclaredField(field);
+            f.setAccessible(true);
+            return f.getInt(null);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new BuildException("reading the layout constant talc.core." + className + "." + field + ": " + e, e);
+        }
+    }
+
+    /** ALLOCATION_COUNT -> allocationCount. */
+    private static String camelCase(String constant) {
+        StringBuilder out = new StringBuilder();
+        for (String word : constant.toLowerCase(Locale.ROOT).split("_")) {
+            out.append(out.length() == 0 ? word : Character.toUpperCase(word.charAt(0)) + word.substring(1));
+        }
+        return out.toString();
     }
 
     private static void write(File file, String text) throws BuildException {

@@ -1,6 +1,6 @@
 // AssemblyScript's TLSF allocator (std/assembly/rt/tlsf.ts) behind the C allocation ABI: the
 // heap.* functions allocate unmanaged memory, which the garbage collector never touches.
-// Built by tlsf.mjs with `--runtime minimal` (TLSF without the incremental collector).
+// Built by peers.mjs with `--runtime minimal` (TLSF without the incremental collector).
 
 export function malloc(size: usize): usize {
   return heap.alloc(size);

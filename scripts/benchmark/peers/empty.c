@@ -1,0 +1,1 @@
+/* Nothing of its own: the module is emscripten's libc allocator (-sMALLOC=...), exported. */
