@@ -105,12 +105,13 @@ for (const file of CHECKED) {
             assert.equal(t.e.talc_check() >>> 0, (b | MISUSE.CORRUPTED) >>> 0);
             dv.setUint32(b - 4, header, true);
             assert.equal(t.e.talc_check(), 0);
-            // a guard word: c's chunk below (b) is allocated, so c keeps one at c - 8
-            const guard = dv.getUint32(c - 8, true);
-            dv.setUint32(c - 8, guard ^ 1, true); // b's user writing one byte too many
-            expectMisuse(t, MISUSE.CORRUPTED, c, () => t.free(c));
-            assert.equal(t.e.talc_check() >>> 0, (c | MISUSE.CORRUPTED) >>> 0);
-            dv.setUint32(c - 8, guard, true);
+            // a seal: b's last word, just past its usable end, at c - 8
+            const seal = dv.getUint32(c - 8, true);
+            dv.setUint32(c - 8, seal ^ 1, true); // b's user writing one byte too many
+            expectMisuse(t, MISUSE.CORRUPTED, b, () => t.free(b));
+            expectMisuse(t, MISUSE.CORRUPTED, c, () => t.free(c)); // the block above checks it too
+            assert.equal(t.e.talc_check() >>> 0, (b | MISUSE.CORRUPTED) >>> 0);
+            dv.setUint32(c - 8, seal, true);
             t.free(b);
             t.free(c);
             assert.equal(t.e.talc_check(), 0);

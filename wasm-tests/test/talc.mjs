@@ -42,12 +42,12 @@ export const hex = (n) => '0x' + (n >>> 0).toString(16);
 export const COUNTERS_BYTES = 6 * 4 + 4 + 4 * 8;
 /** Counter overhead: one header word per live allocation and per heap. */
 export const HEADER = 4;
-/** Checked builds keep a guard word below each allocation besides its header. */
-export const GUARD = 4;
+/** Checked builds keep a seal word at the end of each allocation besides its header. */
+export const SEAL = 4;
 
-/** Bytes of each allocation's chunk its user cannot use: the header word, and the guard word in checked builds. */
+/** Bytes of each allocation's chunk its user cannot use: the header word, and the seal in checked builds. */
 export function overhead(infoOrFile) {
-    return HEADER + (feature(infoOrFile, 'checked') ? GUARD : 0);
+    return HEADER + (feature(infoOrFile, 'checked') ? SEAL : 0);
 }
 
 export function wasmPath(name = 'talc.wasm') {

@@ -8,68 +8,95 @@ import static talc.core.Chunk.SIZE_MASK;
  * checked ({@link Consistency}). Unchecked builds do not know their heaps, and need not.
  *
  * <pre>
- *  | pad | link | guard | first chunk ... | sentinel |
- *        ^first-8       ^first                       ^heap end
+ *  | pad | link | first chunk ... | sentinel |
+ *        ^first-4                            ^heap end
  * </pre>
  *
  * A heap is listed by its first chunk (its address, {@link Chunk}). The word {@link #LINK}
- * bytes below it, in the heap's padding (a checked heap keeps 8 bytes in front of its first
+ * bytes below it, in the heap's padding (a checked heap keeps a word in front of its first
  * chunk, see {@link Heaps#firstChunk}), holds the first chunk of the next heap in the list, or
- * 0. The head is in the state block ({@link State#heapList}); new heaps go in front. Heaps are
- * disjoint, so the heap holding an address is the listed one with the highest first chunk at
- * or below it.
+ * 0, xor-ed with {@link Chunk#hash} of its own address, so that a link overwritten with any
+ * plain value (zeros, say) reads as damaged. The head is in the state block
+ * ({@link State#heapList}). The list is kept in descending order of address: every link points
+ * lower than the heap it is in, so no walk of it can loop, a damaged link shows as one that
+ * does not ({@link #BROKEN}), and the heap holding an address is the first listed at or below
+ * it (heaps are disjoint).
  */
 final class HeapList {
-    /** Offset of a heap's link word below its first chunk: below the first chunk's guard word. */
-    static final int LINK = 8;
+    /** Offset of a heap's link word below its first chunk. */
+    static final int LINK = 4;
+    /** What a walk of the list reads where a link is damaged: not a chunk address below the heap it is in. */
+    static final int BROKEN = -1;
 
     private HeapList() {
     }
 
-    /** The first heap of the list, or 0. */
+    /** The first (highest) heap of the list, 0 when there is none, or {@link #BROKEN}. */
     static int head(int t) {
-        return Mem.getInt(State.heapList(t));
+        int first = Mem.getInt(State.heapList(t));
+        return first == 0 || chunkAddress(first) ? first : BROKEN;
     }
 
-    /** The heap listed after the heap whose first chunk is {@code first}, or 0. */
+    /** The heap listed after the heap whose first chunk is {@code first}: 0 at the end, or {@link #BROKEN}. */
     static int next(int first) {
-        return Mem.getInt(first - LINK);
+        int next = Mem.getInt(first - LINK) ^ Chunk.hash(first);
+        return next == 0 || (next < first && chunkAddress(next)) ? next : BROKEN;
     }
 
-    /** Lists the new heap whose first chunk is {@code first}. */
+    /** Whether {@code chunk} can be a chunk: its payload is 16-aligned and its header lies in memory. */
+    private static boolean chunkAddress(int chunk) {
+        return Mem.holdsAligned(Chunk.payload(chunk), Misuse.UNIT_SHIFT);
+    }
+
+    /** Makes {@code next} (0: none) the heap listed after {@code above} (0: the head). */
+    private static void link(int t, int above, int next) {
+        if (above == 0) {
+            Mem.putInt(State.heapList(t), next);
+        } else {
+            Mem.putInt(above - LINK, next ^ Chunk.hash(above));
+        }
+    }
+
+    /** The listed heap just above {@code first} in the list's order (0: none), which links to what is at or below it. */
+    private static int above(int t, int first) {
+        int above = 0;
+        for (int heap = head(t); heap > first; heap = next(heap)) {
+            above = heap;
+        }
+        return above;
+    }
+
+    /** Lists the new heap whose first chunk is {@code first}, in its place in the order. */
     static void add(int t, int first) {
-        Mem.putInt(first - LINK, head(t));
-        Mem.putInt(State.heapList(t), first);
+        int above = above(t, first);
+        int below = above == 0 ? head(t) : next(above);
+        link(t, first, Math.max(below, 0));
+        link(t, above, first);
     }
 
     /** Unlists the heap whose first chunk is {@code first} (it is listed). */
     static void remove(int t, int first) {
-        int link = State.heapList(t);
-        while (Mem.getInt(link) != first) {
-            link = Mem.getInt(link) - LINK;
-        }
-        Mem.putInt(link, next(first));
+        link(t, above(t, first), Math.max(next(first), 0));
     }
 
     /**
      * The first chunk of the heap whose chunks could hold the chunk address {@code addr}: the
-     * highest at or below it; 0 if none.
+     * highest at or below it; 0 if none, {@link #BROKEN} if a damaged link comes first.
      */
     static int heapBelow(int t, int addr) {
-        int best = 0;
-        for (int first = head(t); first != 0; first = next(first)) {
-            if (first <= addr && first > best) {
-                best = first;
-            }
+        int heap = head(t);
+        while (heap > addr) {
+            heap = next(heap);
         }
-        return best;
+        return heap;
     }
 
     /**
      * Walks every chunk of every heap by user pointer (the word in front of it is the chunk's
      * header, see {@link Chunk}): {@code cursor = 0} gives the first chunk of the first heap, a
      * chunk gives the chunk after it, crossing from a heap's top chunk to the next heap's first;
-     * 0 after the last.
+     * 0 after the last, and at a chunk whose tags are damaged (or a cursor that is no chunk):
+     * the walk stops where {@link Consistency#check} would complain.
      */
     static int walk(int t, int cursor) {
         int next;
@@ -77,11 +104,19 @@ final class HeapList {
             next = head(t);
         } else {
             int chunk = Chunk.of(cursor);
-            next = chunk + (Chunk.header(chunk) & SIZE_MASK);
+            if (!chunkAddress(chunk)) {
+                return 0;
+            }
+            int h = Chunk.header(chunk);
+            if ((h & SIZE_MASK) == 0 || !Consistency.walkable(chunk, h, (h & Chunk.BELOW_FREE) != 0, (h & Chunk.HEAP_FIRST) != 0)) {
+                return 0;
+            }
+            next = chunk + (h & SIZE_MASK);
             if ((Chunk.header(next) & SIZE_MASK) == 0) {
-                next = next(heapBelow(t, chunk));
+                int heap = heapBelow(t, chunk);
+                next = heap > 0 ? next(heap) : 0;
             }
         }
-        return next == 0 ? 0 : Chunk.payload(next);
+        return next > 0 ? Chunk.payload(next) : 0;
     }
 }

@@ -18,11 +18,10 @@ import static talc.core.Chunk.UNIT;
  *
  * A heap is identified by its end, which these calls return and take (as in Talc). Its first
  * chunk ({@link Chunk}: addressed by its header word) is the lowest whose payload is
- * 16-aligned and lies in the region (checked builds: with room below it for the first
- * chunk's guard word and the link word of {@link HeapList}, at {@code first-8}); its end is
- * the region end rounded down to 16, and the word below it is the sentinel, an allocated
- * header of size 0. All heap addresses stay below {@link #MAX_HEAP_END}, so address
- * arithmetic never overflows. Regions must not overlap each other or the state block; the
+ * 16-aligned and lies in the region (checked builds: with room below it for the link word
+ * of {@link HeapList}, at {@code first-4}); its end is the region end rounded down to 16,
+ * and the word below it is the sentinel, an allocated header of size 0. All heap addresses
+ * stay below {@link #MAX_HEAP_END}, so address arithmetic never overflows. Regions must not overlap each other or the state block; the
  * caller owns that.
  */
 final class Heaps {
@@ -49,7 +48,7 @@ final class Heaps {
     /**
      * The first chunk of a heap claimed at {@code base}: the lowest chunk address at or above
      * {@code base} whose payload is 16-aligned, and in checked builds with room below it for
-     * the guard and the heap's link word ({@link HeapList}) too.
+     * the heap's link word ({@link HeapList}) too.
      */
     static long firstChunk(int base) {
         int pad = Features.checked() ? HeapList.LINK : 0;

@@ -31,9 +31,9 @@ import java.util.Objects;
  *       {@code a} widened as an unsigned number ({@code i64.extend_i32_u}).</li>
  * </ul>
  * Everything else here ({@link #reset}, {@link #setMaxPages}, {@link #growCalls},
- * {@link #accesses}, {@link #map}, {@link #unmap}, {@link #segment}) is for the JVM: tests,
- * harnesses and the JVM library. The algorithm must never call it (the wasm twin lacks it, so a
- * core that did would not compile to wasm).
+ * {@link #accesses}, {@link #setAccessBudget}, {@link #map}, {@link #unmap},
+ * {@link #segment}) is for the JVM: tests, harnesses and the JVM library. The algorithm must
+ * never call it (the wasm twin lacks it, so a core that did would not compile to wasm).
  *
  * <h2>Address space (JVM)</h2>
  * <pre>
@@ -149,6 +149,7 @@ public final class Mem {
     private static int maxPages = MAX_WASM_PAGES;
     private static int growCalls;
     private static long accesses;
+    private static long accessLimit = Long.MAX_VALUE;
 
     static {
         setSimulated(newBuffer(0));
@@ -175,6 +176,7 @@ public final class Mem {
         setSimulated(newBuffer(initialPages));
         Mem.maxPages = maxPages;
         growCalls = 0;
+        accessLimit = Long.MAX_VALUE;
     }
 
     /** Changes the declared maximum (for OOM tests); never below the current size. */
@@ -190,6 +192,22 @@ public final class Mem {
      */
     public static long accesses() {
         return accesses;
+    }
+
+    /**
+     * JVM tests: lets at most {@code budget} more word accesses of the simulated memory happen;
+     * the one past it throws {@link IllegalStateException}, the picture of a call that does
+     * not return ({@code Long.MAX_VALUE}: no limit, as after {@link #reset}).
+     */
+    public static void setAccessBudget(long budget) {
+        accessLimit = budget == Long.MAX_VALUE ? Long.MAX_VALUE : accesses + budget;
+    }
+
+    private static void count() {
+        if (++accesses > accessLimit) {
+            accessLimit = Long.MAX_VALUE;
+            throw new IllegalStateException("more memory accesses than the budget: a runaway loop");
+        }
     }
 
     /** Number of {@link #grow} calls with a nonzero argument since the last {@link #reset}. */
@@ -290,7 +308,7 @@ public final class Mem {
 
     public static int getInt(int addr) {
         if (addr >>> SIMULATED_SHIFT == 0) {
-            accesses++;
+            count();
             return simulatedBuffer.getInt(addr);
         }
         Segment s = table[addr >>> SLOT_SHIFT];
@@ -299,7 +317,7 @@ public final class Mem {
 
     public static void putInt(int addr, int value) {
         if (addr >>> SIMULATED_SHIFT == 0) {
-            accesses++;
+            count();
             simulatedBuffer.putInt(addr, value);
             return;
         }
@@ -309,7 +327,7 @@ public final class Mem {
 
     public static long getLong(int addr) {
         if (addr >>> SIMULATED_SHIFT == 0) {
-            accesses++;
+            count();
             return simulatedBuffer.getLong(addr);
         }
         Segment s = table[addr >>> SLOT_SHIFT];
@@ -318,7 +336,7 @@ public final class Mem {
 
     public static void putLong(int addr, long value) {
         if (addr >>> SIMULATED_SHIFT == 0) {
-            accesses++;
+            count();
             simulatedBuffer.putLong(addr, value);
             return;
         }

@@ -107,9 +107,10 @@ public final class Talc {
     }
 
     public static int malloc(int t, int size) {
-        if (Features.speed()) {
+        if (Features.speed() && !Features.checked()) {
             // The bin pop alone first (see Features.speed); a request out of range skips it,
-            // and the general path refuses it.
+            // and the general path refuses it. (Checked builds take the general path, which
+            // checks a free chunk before it takes it.)
             int req = Chunk.sizeFor(size);
             if (inRange(size, MIN_ALIGN, req)) {
                 int ptr = Alloc.pop(t, req, MIN_ALIGN, req);
@@ -155,7 +156,7 @@ public final class Talc {
         }
         if (Features.source() == Source.MANUAL) {
             // A build whose allocator never acquires memory (an arena): one attempt.
-            return Alloc.tryAllocate(t, req, align, need);
+            return allocated(Alloc.tryAllocate(t, req, align, need));
         }
         // The second attempt succeeds: a grow adds a gap of at least need bytes (Source.grow),
         // and a claim that fell short is not offered again, so the next acquire fails. Each
@@ -164,9 +165,14 @@ public final class Talc {
         while (true) {
             int ptr = Alloc.tryAllocate(t, req, align, need);
             if (ptr != 0 || !Source.acquire(t, need)) {
-                return ptr;
+                return allocated(ptr);
             }
         }
+    }
+
+    /** The result of an allocation attempt: checked builds fail a call that found (and reported) a damaged free chunk. */
+    private static int allocated(int ptr) {
+        return Features.checked() && ptr == Alloc.DAMAGED ? 0 : ptr;
     }
 
     /**
