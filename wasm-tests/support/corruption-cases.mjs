@@ -18,7 +18,8 @@ const SIZE_MASK = ~15;
 const MAX_WRITE = 32;
 /** Byte patterns; -1 stands for seeded random bytes. */
 const PATTERNS = [0x00, 0x41, 0x80, 0xF0, 0xFF, -1];
-const LAYOUTS = ['adjacent', 'small gap', 'gap', 'first', 'top'];
+/** As CorruptionTest's: 'adjacent 256' has a 256-byte chunk above (a few zero bytes make its header a sentinel's). */
+const LAYOUTS = ['adjacent', 'adjacent 256', 'small gap', 'gap', 'first', 'top'];
 const CALLS = ['free', 'shrink', 'grow', 'move', 'usable'];
 
 class Failure extends Error {}
@@ -87,8 +88,8 @@ class Heap {
         }
         this.allocate(24);
         const low = this.allocate(40);
-        const gap = layout === 'adjacent' ? 0 : this.allocate(layout === 'small gap' ? 4 : 100);
-        const high = this.allocate(40);
+        const gap = layout === 'small gap' ? this.allocate(4) : layout === 'gap' ? this.allocate(100) : 0;
+        const high = this.allocate(layout === 'adjacent 256' ? 256 - HEADER - SEAL : 40);
         this.allocate(24);
         if (gap !== 0) {
             this.e.free(gap);

@@ -183,6 +183,17 @@ function abiTests(v) {
             assert.equal(checkPattern(t.u8, live, 100, 3), null);
             t.free(live);
         });
+
+        // README_WASM, "Out of memory and bad input": what the guide names as undefined
+        // behaviour does what it says (talc-checked reports each; see checked.test.mjs).
+        test(`${file}: free(16), free(p + 16) and a free of never-allocated free memory trap, as the guide says`, () => {
+            const wilds = [() => 16, (t) => t.malloc(100) + 16, (t) => (t.malloc(100), t.bytes - 4096)];
+            for (const wild of wilds) {
+                const t = instantiate(file);
+                const p = wild(t);
+                assert.throws(() => t.free(p), WebAssembly.RuntimeError, `free(${hex(p)})`);
+            }
+        });
     }
 
     test(`${file}: free(0) does nothing`, () => {

@@ -85,6 +85,16 @@ for (const file of CHECKED) {
             assert.equal(t.e.talc_check(), 0);
         });
 
+        test('what is undefined behaviour in a release module is reported: the state block, inside a block, never-allocated memory', () => {
+            const t = instantiate(file);
+            const p = t.malloc(100);
+            expectMisuse(t, MISUSE.OUTSIDE_HEAPS, 16, () => t.free(16));
+            expectMisuse(t, MISUSE.INSIDE_BLOCK, p + 16, () => t.free(p + 16));
+            expectMisuse(t, MISUSE.NOT_ALLOCATED, t.bytes - 4096, () => t.free(t.bytes - 4096));
+            t.free(p);
+            assert.equal(t.e.talc_check(), 0);
+        });
+
         test('a free before any allocation is outside every heap, and free(0) still changes nothing', () => {
             const fresh = instantiate(file);
             const before = Buffer.from(fresh.u8);

@@ -35,12 +35,15 @@ final class Consistency {
             if (first == HeapList.BROKEN) {
                 return problem(link);
             }
+            int sentinel = Heaps.sentinel(HeapList.end(first));
             boolean belowFree = false;
             int chunk = first;
             while (true) {
                 int h = Chunk.header(chunk);
                 int size = h & SIZE_MASK;
-                if (!walkable(chunk, h, belowFree, chunk == first)) {
+                // The heap's end is known: a size of 0 anywhere else is a header overwritten.
+                if (!walkable(chunk, h, belowFree, chunk == first) || (size == 0) != (chunk == sentinel)
+                        || size > sentinel - chunk) {
                     return problem(Chunk.payload(chunk));
                 }
                 if (size == 0) {

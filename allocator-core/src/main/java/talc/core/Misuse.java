@@ -92,13 +92,9 @@ final class Misuse {
      */
     static boolean sentinelIntact(int t, int sentinel) {
         int h = Chunk.header(sentinel);
-        boolean intact;
-        if ((h & BELOW_FREE) == 0) {
-            intact = h == ALLOCATED && baseIntact(sentinel, h);
-        } else {
-            int top = sentinel - Chunk.footerBelow(sentinel);
-            intact = h == (ALLOCATED | BELOW_FREE) && top < sentinel && gapSize(t, top, 0) == sentinel - top;
-        }
+        int top = sentinel - Chunk.footerBelow(sentinel);
+        boolean intact = isSentinel(t, sentinel, h) && ((h & BELOW_FREE) == 0 ? baseIntact(sentinel, h)
+                : top < sentinel && gapSize(t, top, 0) == sentinel - top);
         if (!intact) {
             Report.misuse(CORRUPTED, Chunk.payload(sentinel));
         }
@@ -143,22 +139,33 @@ final class Misuse {
         }
         int above = chunk + (h & SIZE_MASK);
         if ((Chunk.header(above) & ALLOCATED) != 0) {
-            return endIntact(above, false);
+            return endIntact(t, above, false);
         }
         int aboveSize = gapSize(t, above, 0);
-        return aboveSize != 0 && endIntact(above + aboveSize, true);
+        return aboveSize != 0 && endIntact(t, above + aboveSize, true);
     }
 
     /**
      * Whether the chunk at {@code above}, the chunk above a chunk whose size holds, is an
-     * allocated chunk whose seal holds or a sentinel, with {@code BELOW_FREE} as given.
+     * allocated chunk whose seal holds or its heap's sentinel ({@link #isSentinel}), with
+     * {@code BELOW_FREE} as given.
      */
-    private static boolean endIntact(int above, boolean belowFree) {
+    private static boolean endIntact(int t, int above, boolean belowFree) {
         int h = Chunk.header(above);
         if (((h & BELOW_FREE) != 0) != belowFree) {
             return false;
         }
-        return (h & SIZE_MASK) == 0 ? (h & ~BELOW_FREE) == ALLOCATED : sealed(above, h);
+        return (h & SIZE_MASK) == 0 ? isSentinel(t, above, h) : sealed(above, h);
+    }
+
+    /**
+     * Whether the word at {@code sentinel} (in memory) with header {@code h} is a sentinel:
+     * size 0, allocated, no other flag but {@code BELOW_FREE}, at the end the heap list has for
+     * its heap. (A chunk header overwritten with such a word is not at the end.)
+     */
+    private static boolean isSentinel(int t, int sentinel, int h) {
+        int first = HeapList.heapBelow(t, sentinel);
+        return (h & ~BELOW_FREE) == ALLOCATED && first > 0 && HeapList.end(first) == sentinel + Chunk.HEADER;
     }
 
     /**
@@ -169,7 +176,7 @@ final class Misuse {
      */
     private static boolean baseIntact(int chunk, int h) {
         if ((h & HEAP_FIRST) != 0) {
-            return HeapList.next(chunk) != HeapList.BROKEN;
+            return HeapList.next(chunk) != HeapList.BROKEN && HeapList.end(chunk) != HeapList.BROKEN;
         }
         int belowHeader = Mem.getInt(chunk - Chunk.SEAL) ^ Chunk.hash(chunk);
         int below = chunk - (belowHeader & SIZE_MASK);
@@ -221,19 +228,18 @@ final class Misuse {
         if (first == HeapList.BROKEN) {
             return CORRUPTED;
         }
-        if (first == 0) {
+        if (first == 0 || target >= Heaps.sentinel(HeapList.end(first))) {
             return OUTSIDE_HEAPS;
         }
+        int sentinel = Heaps.sentinel(HeapList.end(first));
         boolean belowFree = false;
         int chunk = first;
         while (true) {
             int h = Chunk.header(chunk);
             int size = h & SIZE_MASK;
-            if (!Consistency.walkable(chunk, h, belowFree, chunk == first)) {
+            // The walk ends before the sentinel: a size of 0 is a header overwritten.
+            if (!Consistency.walkable(chunk, h, belowFree, chunk == first) || size == 0 || size > sentinel - chunk) {
                 return CORRUPTED;
-            }
-            if (size == 0) {
-                return OUTSIDE_HEAPS;
             }
             if (target < chunk + size) {
                 if ((h & ALLOCATED) == 0) {

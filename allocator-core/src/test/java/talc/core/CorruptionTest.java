@@ -17,8 +17,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The checked build under attack, exhaustively on small heaps (issue #19): for every layout
- * around a boundary between two blocks (adjacent, a 16-byte gap between, a larger gap, the
- * heap's first block, its top block), every write of 1 to 32 bytes past the lower block's end
+ * around a boundary between two blocks ({@link Layout}), every write of 1 to 32 bytes past the lower block's end
  * or before the upper block's start, with each byte pattern (0x00, 0x41, 0x80, 0xF0, 0xFF,
  * random), and every call on either block ({@code free}, {@code realloc} shrinking, growing and
  * moving, {@code malloc_usable_size}) or a {@code malloc}: the call reports (kind
@@ -37,7 +36,12 @@ class CorruptionTest {
     private static final int[] PATTERNS = {0x00, 0x41, 0x80, 0xF0, 0xFF, -1};
     private static final int MODEL_OPS = 40;
 
-    private enum Layout { ADJACENT, SMALL_GAP, GAP, FIRST, TOP }
+    /**
+     * Around the boundary: two blocks; a 256-byte chunk above (a header that a few zero bytes
+     * turn into a sentinel's); a 16-byte gap between; a larger gap; the heap's first block
+     * above its start; its top block below its sentinel.
+     */
+    private enum Layout { ADJACENT, ADJACENT_256, SMALL_GAP, GAP, FIRST, TOP }
 
     private enum Call { FREE, SHRINK, GROW, MOVE, USABLE }
 
@@ -143,8 +147,8 @@ class CorruptionTest {
                 default: {
                     allocate(24);
                     int low = allocate(40);
-                    int gap = layout == Layout.ADJACENT ? 0 : allocate(layout == Layout.SMALL_GAP ? 4 : 100);
-                    int high = allocate(40);
+                    int gap = layout == Layout.SMALL_GAP ? allocate(4) : layout == Layout.GAP ? allocate(100) : 0;
+                    int high = allocate(layout == Layout.ADJACENT_256 ? 256 - Chunk.overhead() : 40);
                     allocate(24);
                     if (gap != 0) {
                         free(gap);
