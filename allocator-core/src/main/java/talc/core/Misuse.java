@@ -14,7 +14,8 @@ import static talc.core.Chunk.UNIT;
  * and the heap check ({@link Consistency}) give out; they are part of the ABI of the checked
  * module.
  *
- * <p>What "intact" means, in O(1), reading nothing outside memory whatever the words hold:
+ * <p>What "intact" means, in O(1) (O(heaps) where a sentinel is involved: it must be at the
+ * end the heap list has for its heap), reading nothing outside memory whatever the words hold:
  * <ul>
  *   <li>An allocated chunk: aligned, in memory, its header says allocated with a size that stays
  *       in memory, and its seal (its last word, {@link Chunk#seal}) matches its end and header.
@@ -29,15 +30,17 @@ import static talc.core.Chunk.UNIT;
  *       chunk or gap below (and below a gap, the allocated chunk, through its seal), and the
  *       chunk or gap above (and above a gap, the chunk or sentinel there). A chunk below that is
  *       allocated is found through its seal, which holds its header ({@link #baseIntact}); a
- *       heap's first chunk has its heap's link word instead. So every word a write past a
- *       block's end or before its start can reach is checked by a call on either block beside
- *       it.</li>
+ *       heap's first chunk has its heap's end and link words ({@link HeapList}) instead. So
+ *       every word a write past a block's end or before its start can reach is checked by a
+ *       call on either block beside it.</li>
  * </ul>
  * A freed chunk never keeps an allocated header: it becomes a gap's header, or is cleared when
  * it merges into the gap below ({@link Free}). When the check fails, the pointer's heap is
- * walked from its first chunk to name the kind ({@link #classify}): in no heap, inside an
- * allocated block, in a gap, or {@link #CORRUPTED} when the walk meets a chunk whose tags are
- * damaged before it gets there, or the pointer starts a chunk whose tags or neighbours are.
+ * walked from its first chunk to name the kind ({@link #classify}): in no heap (or past its
+ * end), inside an allocated block, in a gap, or {@link #CORRUPTED} when the heap list is damaged
+ * on the way to its heap, the walk meets a chunk whose tags are damaged before it gets there
+ * (a sentinel's word before the heap's end is one), or the pointer starts a chunk whose tags or
+ * neighbours are.
  */
 final class Misuse {
     /** Not 16-aligned: no allocation starts there. */

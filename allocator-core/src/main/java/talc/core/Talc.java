@@ -18,7 +18,10 @@ package talc.core;
  *       the build is checked ({@link Features#checked()}): then {@code free}, {@code realloc}
  *       and {@link #verify} report it through {@link Report} with one of the kinds
  *       {@link #MISALIGNED} .. {@link #CORRUPTED}, before changing anything, and do nothing
- *       more.</li>
+ *       more. Checked builds also report metadata overwritten around the pointer's block, and
+ *       an allocation that is about to take a free chunk whose tags or links were overwritten
+ *       reports it ({@link #CORRUPTED}) and fails with 0; none of these calls traps or loops on a
+ *       damaged heap ({@link Misuse}).</li>
  *   <li>{@code realloc(0, n)} is {@code malloc(n)}; {@code realloc(p, 0)} frees {@code p} and
  *       returns 0; a failed {@code realloc} returns 0 and leaves {@code p} allocated and
  *       unchanged. Moving keeps 16-byte alignment only.</li>

@@ -39,20 +39,27 @@ import talc.core.ModelRun.Block;
  * 1..2^30 and invalid ones), free, realloc (to and from 0, in place, huge), claim / extend /
  * truncate of heaps in regions the test owns (slots of a Manual memory, or regions grown by
  * "another party" for the growing sources), foreign {@code memory.grow}s, a moving memory cap,
- * (re)arming the Claim source, bursts and strided frees, draining and content checks.
+ * (re)arming the Claim source, bursts and strided frees, draining and content checks. In
+ * corruption mode ({@link #runCorrupting}) the configuration's memory size class has one bit
+ * (bit 7), the allocator is checked, and three variants of {@link #OP_ODD} write damage.
  *
  * <h2>Oracle</h2>
  * After every operation: the full {@link HeapScan} (structure, lists, bitmap, counters), the
  * model's live blocks are exactly the scan's allocations, {@code Talc.reserved} of every heap is
  * what the model predicts, and memory the allocator does not own (the test's regions outside
  * heaps, released tails of truncated heaps, foreign pages) keeps its marker bytes. Per call:
- * alignment, usable size = {@code roundup(n + 4, 16) - 4}, no overlap, contents kept (fill
+ * alignment, usable size = {@code roundup(n + overhead, 16) - overhead}, no overlap, contents kept (fill
  * patterns) across realloc and until free, calloc zeroed, the realloc in-place rules of the
  * configured features, heap-management results equal to their specification, growth within
  * the documented policy, and 0 exactly when the request cannot be met: an invalid request
  * (bad alignment, negative or oversized size, overflowing calloc) is always 0 and changes
  * nothing; a valid request fails only when no gap of the heaps holds its worst-case need and
- * the source cannot add one, and a failure leaves the heap as it was.
+ * the source cannot add one, and a failure leaves the heap as it was. In corruption mode, once
+ * damage is written: every call reports misuse with memory unchanged ({@code CORRUPTED} for a
+ * live block or an allocation) or returns, never trapping or running away; a result never
+ * overlaps a live block, whose bytes never change; memory outside the heaps keeps its marker;
+ * and whenever {@code Talc.check} accepts the heap, the heap scan does too and finds exactly the
+ * model's blocks. Heap management of a damaged heap is skipped (outside the contract).
  */
 final class AllocatorFuzzTarget {
     /** Operations per input at most. */
