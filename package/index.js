@@ -52,6 +52,10 @@ export async function createTalc(options = {}) {
         if (!(memory instanceof WebAssembly.Memory)) {
             throw new TypeError(`talc-wasm: createTalc: memory must be a WebAssembly.Memory, got ${describe(memory)}`);
         }
+        if (typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer) {
+            throw new Error('talc-wasm: createTalc: memory is shared (a threads memory); talc-imported imports an '
+                + 'unshared memory and is not thread-safe');
+        }
         if (variant !== IN_MEMORY_VARIANT) {
             throw new Error(`talc-wasm: ${variant} owns its memory; only ${IN_MEMORY_VARIANT} works inside one you pass`);
         }

@@ -218,7 +218,7 @@ function workload(o) {
 /** Thrown when talc_check finds the heap inconsistent: nothing is drawn of a heap that lies. */
 export class HeapInconsistentError extends Error {
     constructor(address) {
-        super(`talc_check found the heap inconsistent at ${hex(address)} (a chunk header, guard word or `
+        super(`talc_check found the heap inconsistent at ${hex(address)} (a chunk header, seal or `
             + 'free-list link was overwritten): refusing to draw it');
         this.address = address;
     }

@@ -3,9 +3,10 @@
 // into modules.json ("layout") from the Java constants that define it (talc.core's Chunk,
 // Misuse and State); nothing here restates a number.
 //
-//   header:   {bytes, unit, sizeMask, allocated, belowFree, heapFirst, guardBytes}: a block's
+//   header:   {bytes, unit, sizeMask, allocated, belowFree, heapFirst, sealBytes}: a block's
 //             header word sits `bytes` below its pointer and holds its chunk's size (& sizeMask)
-//             and flags; chunks are `unit`-aligned
+//             and flags; chunks are `unit`-aligned; a checked build's allocated chunk ends with
+//             a seal of `sealBytes`
 //   misuse:   {kind name: code}, e.g. {"misaligned": 1, ...}
 //   counters: {bytes, fields: [{name, offset, type: "u32" | "u64"}]}, in memory order
 
@@ -17,7 +18,7 @@ export function layoutOf(manifest) {
     const ints = (object, keys) => keys.length > 0 && keys.every((k) => Number.isInteger(object?.[k]));
     const { header, misuse, counters } = layout ?? {};
     const valid = {
-        header: ints(header, ['bytes', 'unit', 'sizeMask', 'allocated', 'belowFree', 'heapFirst', 'guardBytes']),
+        header: ints(header, ['bytes', 'unit', 'sizeMask', 'allocated', 'belowFree', 'heapFirst', 'sealBytes']),
         misuse: ints(misuse, Object.keys(misuse ?? {})),
         counters: Number.isInteger(counters?.bytes) && Array.isArray(counters.fields) && counters.fields.every((f) => typeof f.name === 'string'
             && Number.isInteger(f.offset) && (f.type === 'u32' || f.type === 'u64')),

@@ -28,7 +28,13 @@ export async function readSource(source, what) {
         return new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
     }
     if (typeof source?.then === 'function') {
-        return readSource(await source, what);
+        let resolved;
+        try {
+            resolved = await source;
+        } catch (e) {
+            throw new Error(`talc-wasm: ${what}: the source failed to load: ${e?.message ?? e}`, { cause: e });
+        }
+        return readSource(resolved, what);
     }
     if (typeof Response !== 'undefined' && source instanceof Response) {
         return readResponse(source, what);

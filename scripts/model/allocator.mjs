@@ -234,8 +234,8 @@ export class Allocator {
     }
 
     /**
-     * A checked build's own heap check (talc_check): null when every heap, free list and guard
-     * word is consistent (or the module has no check), else {address, code}: where the problem
+     * A checked build's own heap check (talc_check): null when every heap, free list and seal
+     * is consistent (or the module has no check), else {address, code}: where the problem
      * is, rounded down to a chunk unit, and the misuse code talc_check gives it (the layout's
      * misuse.corrupted).
      */

@@ -139,7 +139,7 @@ function abiTests(v) {
     });
 
     const words = overhead(file);
-    test(`${file}: per-allocation overhead is ${words === HEADER ? 'one 4-byte header word' : 'a header and a guard word'}:`
+    test(`${file}: per-allocation overhead is ${words === HEADER ? 'one 4-byte header word' : 'a header word and a seal'}:`
         + ` usable size is roundup(n + ${words}, 16) - ${words}`, () => {
         const t = instantiate(file);
         for (let n = 0; n <= 1000; n++) {
@@ -182,6 +182,17 @@ function abiTests(v) {
             assert.equal(changedBytes(before, Buffer.from(t.u8)), null, 'memory changed');
             assert.equal(checkPattern(t.u8, live, 100, 3), null);
             t.free(live);
+        });
+
+        // README_WASM, "Out of memory and bad input": what the guide names as undefined
+        // behaviour does what it says (talc-checked reports each; see checked.test.mjs).
+        test(`${file}: free(16), free(p + 16) and a free of never-allocated free memory trap, as the guide says`, () => {
+            const wilds = [() => 16, (t) => t.malloc(100) + 16, (t) => (t.malloc(100), t.bytes - 4096)];
+            for (const wild of wilds) {
+                const t = instantiate(file);
+                const p = wild(t);
+                assert.throws(() => t.free(p), WebAssembly.RuntimeError, `free(${hex(p)})`);
+            }
         });
     }
 
@@ -660,19 +671,29 @@ for (const v of variants()) {
 }
 
 for (const v of variants().filter((e) => e.importedMemory && !e.forLinking)) {
-    test(`${v.file}: before talc_init every call fails cleanly; talc_init refuses a region not in memory, too small, or a second time`, () => {
+    test(`${v.file}: before talc_init (and after a refused one) every call returns 0 or does nothing; talc_init refuses a region not in memory, too small, or a second time`, () => {
         const memory = new WebAssembly.Memory({ initial: 1 });
+        // Words that look like headers in front of every pointer tried (issue #19: malloc_usable_size
+        // returned the word below its pointer before talc_init).
+        new Uint32Array(memory.buffer).fill(0x1234566d);
         const e = new WebAssembly.Instance(compile(v.file), moduleImports(v.file, memory)).exports;
         const before = Buffer.from(new Uint8Array(memory.buffer));
-        assert.equal(e.malloc(16), 0);
-        assert.equal(e.calloc(1, 16), 0);
-        assert.equal(e.aligned_alloc(64, 16), 0);
-        assert.equal(e.realloc(0, 16), 0);
-        e.free(4096);
-        assert.ok(before.equals(Buffer.from(new Uint8Array(memory.buffer))), 'memory changed before talc_init');
+        const nothingServed = (when) => {
+            for (const p of [16, 4096, 4100, PAGE - 16, PAGE, 0xFFFFFFF0]) {
+                assert.equal(e.malloc_usable_size(p), 0, `${when}: malloc_usable_size(${p})`);
+                assert.equal(e.realloc(p, 16), 0, `${when}: realloc(${p}, 16)`);
+                e.free(p);
+            }
+            assert.equal(e.malloc(16), 0);
+            assert.equal(e.calloc(1, 16), 0);
+            assert.equal(e.aligned_alloc(64, 16), 0);
+            assert.equal(e.realloc(0, 16), 0);
+            assert.ok(before.equals(Buffer.from(new Uint8Array(memory.buffer))), `${when}: memory changed`);
+        };
+        nothingServed('before talc_init');
         assert.equal(e.talc_init(PAGE + 16, 0), 0, 'a region past the end of memory');
         assert.equal(e.talc_init(PAGE - 64, 0), 0, 'a region too small for the state block');
-        assert.ok(before.equals(Buffer.from(new Uint8Array(memory.buffer))), 'a refused talc_init changed memory');
+        nothingServed('after a refused talc_init');
         assert.equal(e.talc_init(4096, 0), 1);
         assert.equal(e.talc_init(8192, 0), 0, 'a second talc_init');
         assert.notEqual(e.malloc(16), 0);

@@ -17,7 +17,7 @@ import {
 } from './talc.mjs';
 
 const CHECKED = manifest().filter((e) => feature(e, 'checked')).map((e) => e.file);
-const ALLOCATED = LAYOUT.header.allocated;
+const { allocated: ALLOCATED, bytes: HEADER, sealBytes: SEAL } = LAYOUT.header;
 
 /**
  * Calls `misuse` on `t`, expects a TalcMisuseError at `address` of `kind` (or of one of the kinds
@@ -71,6 +71,16 @@ for (const file of CHECKED) {
             assert.equal(t.e.talc_check(), 0);
         });
 
+        test('what is undefined behaviour in a release module is reported: the state block, inside a block, never-allocated memory', () => {
+            const t = instantiate(file);
+            const p = t.malloc(100);
+            expectMisuse(t, MISUSE.OUTSIDE_HEAPS, 16, () => t.free(16));
+            expectMisuse(t, MISUSE.INSIDE_BLOCK, p + 16, () => t.free(p + 16));
+            expectMisuse(t, MISUSE.NOT_ALLOCATED, t.bytes - 4096, () => t.free(t.bytes - 4096));
+            t.free(p);
+            assert.equal(t.e.talc_check(), 0);
+        });
+
         test('a free before any allocation is outside every heap, and free(0) still changes nothing', () => {
             const fresh = instantiate(file);
             const before = Buffer.from(fresh.u8);
@@ -85,18 +95,20 @@ for (const file of CHECKED) {
             t.free(a);
             assert.equal(t.e.talc_check(), 0);
             const dv = new DataView(t.memory.buffer);
-            const header = dv.getUint32(b - 4, true);
-            dv.setUint32(b - 4, 0x12345670 | ALLOCATED, true); // a write just past the free chunk below b
+            const header = dv.getUint32(b - HEADER, true);
+            dv.setUint32(b - HEADER, 0x12345670 | ALLOCATED, true); // a write just past the free chunk below b
             expectMisuse(t, MISUSE.CORRUPTED, b, () => t.free(b));
             assert.equal(t.e.talc_check() >>> 0, (b | MISUSE.CORRUPTED) >>> 0);
-            dv.setUint32(b - 4, header, true);
+            dv.setUint32(b - HEADER, header, true);
             assert.equal(t.e.talc_check(), 0);
-            // a guard word: c's chunk below (b) is allocated, so c keeps one at c - 8
-            const guard = dv.getUint32(c - 8, true);
-            dv.setUint32(c - 8, guard ^ 1, true); // b's user writing one byte too many
-            expectMisuse(t, MISUSE.CORRUPTED, c, () => t.free(c));
-            assert.equal(t.e.talc_check() >>> 0, (c | MISUSE.CORRUPTED) >>> 0);
-            dv.setUint32(c - 8, guard, true);
+            // a seal: b's last word, just past its usable end, below c's header
+            const at = c - HEADER - SEAL;
+            const seal = dv.getUint32(at, true);
+            dv.setUint32(at, seal ^ 1, true); // b's user writing one byte too many
+            expectMisuse(t, MISUSE.CORRUPTED, b, () => t.free(b));
+            expectMisuse(t, MISUSE.CORRUPTED, c, () => t.free(c)); // the block above checks it too
+            assert.equal(t.e.talc_check() >>> 0, (b | MISUSE.CORRUPTED) >>> 0);
+            dv.setUint32(at, seal, true);
             t.free(b);
             t.free(c);
             assert.equal(t.e.talc_check(), 0);
@@ -263,7 +275,7 @@ describe('talc-wasm with variant talc-checked', async () => {
         const chunks = talc.walk();
         assert.deepEqual(chunks.filter((c) => c.allocated).map((c) => c.address), [q]);
         assert.ok(chunks.filter((c) => !c.allocated).every((c) => Number.isInteger(c.bin) && c.bin >= 0));
-        new DataView(talc.memory.buffer).setUint32(q - 4, 0xFFFFFFF1, true);
+        new DataView(talc.memory.buffer).setUint32(q - HEADER, 0xFFFFFFF1, true);
         const problem = talc.check();
         assert.equal(problem.kind, 'corrupted');
         assert.equal(problem.address, q);

@@ -338,8 +338,8 @@ describe('heap-picture: talc-checked.wasm', () => {
         new DataView(t.memory.buffer).setUint32(b - LAYOUT.header.bytes, 0x12345670 | LAYOUT.header.allocated, true);
         const io = captureIo();
         assert.equal(hp.reportHeap(t, { svg: svgPath, text: null, title: 'after' }, io), 1);
-        assert.equal(io.err, `heap-picture: talc_check found the heap inconsistent at ${hex(b)} (a chunk header, guard `
-            + 'word or free-list link was overwritten): refusing to draw it\n');
+        assert.equal(io.err, `heap-picture: talc_check found the heap inconsistent at ${hex(b)} (a chunk header, seal `
+            + 'or free-list link was overwritten): refusing to draw it\n');
         assert.equal(io.out, '');
         assert.ok(!existsSync(svgPath), 'no SVG written');
         assert.throws(() => hp.picture(t), (e) => e instanceof hp.HeapInconsistentError && e.address === b);

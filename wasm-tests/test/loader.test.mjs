@@ -49,6 +49,8 @@ test('createTalc rejects bad options with the reason', async () => {
     await rejects(() => createTalc({ memory, variant: 'talc' }), Error, /talc owns its memory; only talc-imported/);
     await rejects(() => createTalc({ memory, initialPages: 2 }), Error, /size the memory yourself/);
     await rejects(() => createTalc({ memory, limit: 4096 }), Error, /`limit` needs `start`/);
+    await rejects(() => createTalc({ memory: new WebAssembly.Memory({ initial: 1, maximum: 4, shared: true }) }), Error,
+        /memory is shared \(a threads memory\); talc-imported imports an unshared memory/);
     await rejects(() => createTalc({ variant: 'talc-imported' }), Error, /inside a memory you pass/);
     await rejects(() => createTalc({ start: 1024 }), Error, /`start` and `limit` are for a memory/);
     await rejects(() => createTalc({ maximumPages: 0 }), RangeError, /maximumPages must be an integer from 1 to 32767/);
@@ -115,6 +117,10 @@ test('source: a path, a file URL, bytes, a Response; unreadable, invalid or fore
     await rejects(() => createTalc({ source: new Response('gone', { status: 404, statusText: 'Not Found' }) }), Error,
         /answered HTTP 404 Not Found/);
     await rejects(() => createTalc({ source: new Uint8Array([1, 2, 3]) }), Error, /is not a valid WebAssembly module/);
+    // fetch() of a server that is not there: the promise rejects with a TypeError of its own
+    await rejects(() => createTalc({ source: fetch('http://127.0.0.1:1/talc.wasm') }), Error,
+        /the module passed as source: the source failed to load: fetch failed/);
+    await rejects(() => createTalc({ source: Promise.reject(new RangeError('no')) }), Error, /the source failed to load: no$/);
     await rejects(() => createTalc({ source: 42 }), TypeError, /expected bytes .* got number 42/);
     const empty = new Uint8Array([0, 0x61, 0x73, 0x6D, 1, 0, 0, 0]);
     await rejects(() => createTalc({ source: empty }), Error, /is not an allocator module: it does not export malloc, free/);

@@ -238,8 +238,8 @@ test('modules.json: the layout describes the modules (a block\'s header word), a
             const p = t.malloc(size);
             const header = new DataView(t.memory.buffer).getUint32(p - h.bytes, true);
             assert.ok((header & h.allocated) !== 0, `${file}: malloc(${size}) at ${p}: header ${header} not allocated`);
-            const guard = feature(t.info, 'checked') ? h.guardBytes : 0;
-            assert.equal(header & h.sizeMask, t.usable(p) + h.bytes + guard, `${file}: malloc(${size}): chunk size in the header`);
+            const seal = feature(t.info, 'checked') ? h.sealBytes : 0;
+            assert.equal(header & h.sizeMask, t.usable(p) + h.bytes + seal, `${file}: malloc(${size}): chunk size in the header`);
             assert.equal(p % h.unit, 0, `${file}${importedMemory ? ' (imported memory)' : ''}`);
         }
     }

@@ -84,9 +84,9 @@ export const HEADER = LAYOUT.header.bytes;
 export const MISUSE = Object.freeze(Object.fromEntries(Object.entries(LAYOUT.misuse)
     .map(([kind, code]) => [kind.toUpperCase().replaceAll('-', '_'), code])));
 
-/** Bytes of each allocation's chunk its user cannot use: the header word, and the guard word in checked builds. */
+/** Bytes of each allocation's chunk its user cannot use: the header word, and the seal in checked builds. */
 export function overhead(infoOrFile) {
-    return HEADER + (feature(infoOrFile, 'checked') ? LAYOUT.header.guardBytes : 0);
+    return HEADER + (feature(infoOrFile, 'checked') ? LAYOUT.header.sealBytes : 0);
 }
 
 /** The manifest entry of `file` (e.g. 'talc.wasm'); throws when the manifest does not list it. */

@@ -16,6 +16,13 @@ import static talc.core.Chunk.UNIT;
  * #44). Only when no such bin has a gap is the one straddling bin below it searched first-fit.
  */
 final class Alloc {
+    /**
+     * Checked builds: what {@link #tryAllocate} returns after it found a damaged free chunk on
+     * its way and reported it ({@link Misuse#listedGapIntact}), having changed nothing: not a
+     * pointer (they are 16-aligned), and the call fails.
+     */
+    static final int DAMAGED = 1;
+
     private Alloc() {
     }
 
@@ -35,10 +42,16 @@ final class Alloc {
         int gap;
         if (found < Binning.binCount()) {
             gap = Mem.getInt(State.binHead(t, found));
+            if (Features.checked() && !Misuse.listedGapIntact(t, gap, Gaps.headLink(t, found))) {
+                return DAMAGED;
+            }
         } else {
             gap = firstFitBelow(t, bin, req, align);
             if (gap == 0) {
                 return 0;
+            }
+            if (Features.checked() && gap == DAMAGED) {
+                return DAMAGED;
             }
         }
         return carve(t, gap, req, align, true);
@@ -55,14 +68,23 @@ final class Alloc {
     }
 
     /**
-     * First gap of the bin below {@code bin} that holds {@code req} bytes at {@code align}, or 0.
+     * First gap of the bin below {@code bin} that holds {@code req} bytes at {@code align}, or 0
+     * (checked builds: {@link #DAMAGED} at a damaged gap, before the walk follows its links).
      * Below bin 0 is the always-empty list {@link State#NO_BIN}. The head is addressed from
      * {@code bin}, never from {@code bin - 1}: in wasm the constant part of the address becomes
      * the load's offset, and a base of {@code (0 - 1) * 4} would make the access trap (offsets
      * do not wrap) wherever this function is not inlined.
      */
     private static int firstFitBelow(int t, int bin, int req, int align) {
-        for (int gap = Mem.getInt(State.binHead(t, bin) - Integer.BYTES); gap != 0; gap = Mem.getInt(gap + Gaps.NEXT)) {
+        // The prev link of the walk's gap: first the head link of bin - 1.
+        int prev = State.binHead(t, bin) - Integer.BYTES - Gaps.NEXT;
+        for (int gap = Mem.getInt(prev + Gaps.NEXT); gap != 0; gap = Mem.getInt(gap + Gaps.NEXT)) {
+            if (Features.checked()) {
+                if (!Misuse.listedGapIntact(t, gap, prev)) {
+                    return DAMAGED;
+                }
+                prev = gap;
+            }
             int size = Chunk.header(gap) & SIZE_MASK;
             if (size - Chunk.padding(gap, align) >= req) {
                 return gap;
@@ -92,10 +114,12 @@ final class Alloc {
             size -= padding;
             flags = BELOW_FREE;
         } else {
-            Chunk.writeGuard(chunk);
+            // The gap's list links become the block's first bytes.
+            Gaps.clearLinks(chunk);
         }
         int taken = splitOff(t, chunk, size, req);
         Chunk.setHeader(chunk, taken | ALLOCATED | flags);
+        Chunk.writeSeal(chunk);
         Counters.allocated(t, taken);
         return Chunk.payload(chunk);
     }
@@ -111,13 +135,13 @@ final class Alloc {
         int rest = total - req;
         int above = chunk + total;
         int aboveHeader = Chunk.header(above) & ~BELOW_FREE;
-        int size = total;
+        int size;
         if (rest >= UNIT) {
             Gaps.register(t, chunk + req, rest, 0);
             aboveHeader |= BELOW_FREE;
             size = req;
         } else {
-            Chunk.writeGuard(above);
+            size = total;
         }
         Chunk.setHeader(above, aboveHeader);
         return size;

@@ -34,12 +34,14 @@ package talc.core;
  *       {@code C+4} and {@code C+8} (see {@link Gaps}). A 16-byte gap has exactly room for
  *       header, next, prev and footer.</li>
  *   <li>Checked builds ({@link Features#checked()}) keep one more word per allocation: the
- *       word at {@code C-4} (the last word of the chunk below) of an allocated chunk whose
- *       chunk below is not free holds its guard, {@link #guard guard(C)}, a hash of its address
- *       (where the chunk below is a gap, that word is the gap's footer instead). So an
- *       allocation takes {@code S = roundup(n + 8, 16)} and its usable size is {@code S - 8},
- *       and {@link Misuse} can tell a real chunk from user data that happens to look like a
- *       header.</li>
+ *       last word of an allocated chunk, at {@code C+S-4}, holds its seal,
+ *       {@link #seal seal(C+S, header)}: the header without {@link #BELOW_FREE} (which changes
+ *       when the chunk below is freed or allocated), mixed with a hash of the chunk's end. So an
+ *       allocation takes {@code S = roundup(n + 8, 16)} and its usable size is {@code S - 8}; a
+ *       write of even one byte past the usable end hits the seal; and {@link Misuse} can tell a
+ *       real chunk of the size its header says from user data that looks like a header (that
+ *       would have to match a 32-bit hash of its end and its value), and a real chunk from one
+ *       whose header was overwritten. A gap's footer stays its plain size.</li>
  * </ul>
  */
 final class Chunk {
@@ -49,13 +51,11 @@ final class Chunk {
     static final int HEADER = 4;
     /** Offset of a gap's footer below its end (the header of the chunk above): its last word. */
     static final int FOOTER = 4;
-    /** Checked builds: offset of an allocated chunk's guard word below its header. */
-    static final int GUARD = 4;
-    /** Checked builds: bytes of the guard word. */
-    private static final int GUARD_WORD = 4;
-    /** Multiplier and key of {@link #guard}: an odd constant spreads nearby addresses apart. */
-    private static final int GUARD_MULTIPLIER = 0x9E37_79B1;
-    private static final int GUARD_KEY = 0x5A1C_0DE5;
+    /** Checked builds: bytes of an allocated chunk's seal, its last word. */
+    static final int SEAL = 4;
+    /** Multiplier and key of {@link #hash}: an odd constant spreads nearby addresses apart. */
+    private static final int SEAL_MULTIPLIER = 0x9E37_79B1;
+    private static final int SEAL_KEY = 0x5A1C_0DE5;
 
     /** Header flag: the chunk is allocated (sentinels have it too). */
     static final int ALLOCATED = 1;
@@ -93,9 +93,9 @@ final class Chunk {
     private Chunk() {
     }
 
-    /** Bytes of a chunk that its user cannot use: the header word, and in checked builds the guard word. */
+    /** Bytes of a chunk that its user cannot use: the header word, and in checked builds the seal. */
     static int overhead() {
-        return Features.checked() ? HEADER + GUARD_WORD : HEADER;
+        return Features.checked() ? HEADER + SEAL : HEADER;
     }
 
     /** Chunk size for a request of {@code n} bytes, {@code 0 <= n <= MAX_REQUEST}. */
@@ -103,15 +103,26 @@ final class Chunk {
         return (n + overhead() + UNIT - 1) & SIZE_MASK;
     }
 
-    /** Checked builds: the guard word of an allocated chunk at {@code chunk} whose chunk below is not free. */
-    static int guard(int chunk) {
-        return chunk * GUARD_MULTIPLIER ^ GUARD_KEY;
+    /**
+     * Checked builds: the seal of an allocated chunk with header {@code header} that ends at
+     * {@code end} (the chunk or sentinel above it). {@link #BELOW_FREE} is left out, so the
+     * seal stays valid while the chunk below changes.
+     */
+    static int seal(int end, int header) {
+        return (header & ~BELOW_FREE) ^ hash(end);
     }
 
-    /** Checked builds: writes the guard of the allocated chunk at {@code chunk}, whose chunk below is not free. */
-    static void writeGuard(int chunk) {
+    /** Checked builds: a hash of the address {@code addr}, which seals a word that lies there. */
+    static int hash(int addr) {
+        return addr * SEAL_MULTIPLIER ^ SEAL_KEY;
+    }
+
+    /** Checked builds: writes the seal of the allocated chunk at {@code chunk}, from its header. */
+    static void writeSeal(int chunk) {
         if (Features.checked()) {
-            Mem.putInt(chunk - GUARD, guard(chunk));
+            int h = header(chunk);
+            int end = chunk + (h & SIZE_MASK);
+            Mem.putInt(end - SEAL, seal(end, h));
         }
     }
 

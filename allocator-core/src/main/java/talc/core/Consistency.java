@@ -4,24 +4,23 @@ import static talc.core.Chunk.ALLOCATED;
 import static talc.core.Chunk.BELOW_FREE;
 import static talc.core.Chunk.HEAP_FIRST;
 import static talc.core.Chunk.SIZE_MASK;
-import static talc.core.Chunk.UNIT;
 
 /**
  * Checked builds only: the whole-heap consistency check behind the checked module's
  * {@code talc_check} export and {@link Talc#check}. It walks every heap of the heap list and
- * every free list, reads nothing outside memory even when sizes are garbage, and changes
+ * every free list, reads nothing outside memory and ends whatever the words hold, and changes
  * nothing.
  *
- * <p>What it checks: every heap is a run of chunks with positive, 16-aligned sizes ending
- * exactly at a sentinel; only the first chunk has {@code HEAP_FIRST}; {@code BELOW_FREE} is set
- * exactly above a gap; no two gaps touch; a gap's footer is its size; an allocated chunk above
- * an allocated one has its guard word; every listed gap is a gap of the right bin with a correct back link; every gap is
- * listed once; a bin's bitmap bit is set exactly when its list is not empty.
+ * <p>What it checks: the heap list's links ({@link HeapList}); every heap is a run of chunks
+ * that {@link #walkable} accepts, ending at a sentinel; every listed gap is a gap of the right
+ * bin with a correct back link; every gap is listed once; a bin's bitmap bit is set exactly when
+ * its list is not empty.
  *
  * <p>The result is 0, or the address of the first inconsistency found (a chunk's user pointer,
- * a heap's first chunk's, a list link, or the state block for a bitmap disagreement; all
- * 16-aligned or, for a link, 4-aligned), with {@link Misuse#CORRUPTED} in its low bits:
- * {@code result & ~15} is the address rounded down to 16.
+ * a heap's first chunk's for its link, a list link, or the state block for a bitmap disagreement
+ * or the list head; all 16-aligned or, for a list link, 4-aligned), with
+ * {@link Misuse#CORRUPTED} in its low bits: {@code result & ~15} is the address rounded down to
+ * 16.
  */
 final class Consistency {
     private Consistency() {
@@ -30,42 +29,53 @@ final class Consistency {
     /** 0 when allocator {@code t} is consistent, else (address of the first problem & ~15) | CORRUPTED. */
     static int check(int t) {
         int gaps = 0;
+        // The address that names the link to first: the state block for the head.
+        int link = t;
         for (int first = HeapList.head(t); first != 0; first = HeapList.next(first)) {
-            int ptr = Chunk.payload(first);
-            if ((ptr & (UNIT - 1)) != 0 || ptr <= 0 || !Mem.holds(ptr)) {
-                return problem(ptr);
+            if (first == HeapList.BROKEN) {
+                return problem(link);
             }
-            // Chunk addresses below the limit keep their header and, at chunk + size - 4, a
-            // footer in memory.
-            int limit = Mem.end(ptr) - Chunk.HEADER;
+            int sentinel = Heaps.sentinel(HeapList.end(first));
             boolean belowFree = false;
             int chunk = first;
             while (true) {
                 int h = Chunk.header(chunk);
                 int size = h & SIZE_MASK;
-                if (((h & BELOW_FREE) != 0) != belowFree) {
+                // The heap's end is known: a size of 0 anywhere else is a header overwritten.
+                if (!walkable(chunk, h, belowFree, chunk == first) || (size == 0) != (chunk == sentinel)
+                        || size > sentinel - chunk) {
                     return problem(Chunk.payload(chunk));
                 }
                 if (size == 0) {
-                    if ((h & (ALLOCATED | HEAP_FIRST)) != ALLOCATED || chunk == first) {
-                        return problem(Chunk.payload(chunk));
-                    }
                     break;
                 }
-                boolean free = (h & ALLOCATED) == 0;
-                if (size < 0 || size > limit - chunk || ((h & HEAP_FIRST) != 0) != (chunk == first)
-                        || (free && (belowFree || Chunk.footerBelow(chunk + size) != size))
-                        || (!free && !belowFree && Mem.getInt(chunk - Chunk.GUARD) != Chunk.guard(chunk))) {
-                    return problem(Chunk.payload(chunk));
-                }
-                if (free) {
+                belowFree = (h & ALLOCATED) == 0;
+                if (belowFree) {
                     gaps++;
                 }
-                belowFree = free;
                 chunk += size;
             }
+            link = Chunk.payload(first);
         }
         return checkLists(t, gaps);
+    }
+
+    /**
+     * Whether a heap walk accepts the chunk at {@code chunk} (its header, {@code h}, lies in
+     * memory), given whether the chunk below it is a gap and whether it is its heap's first:
+     * {@code BELOW_FREE} and {@code HEAP_FIRST} say so; a sentinel (size 0, allocated, no other
+     * bit) ends a heap but never starts one; an allocated chunk's seal holds; a gap is not above
+     * a gap, its size stays in memory and its footer agrees. Then the chunk above, at
+     * {@code chunk + size}, has its header in memory.
+     */
+    static boolean walkable(int chunk, int h, boolean belowFree, boolean first) {
+        if (((h & BELOW_FREE) != 0) != belowFree || ((h & HEAP_FIRST) != 0) != first) {
+            return false;
+        }
+        if ((h & ALLOCATED) != 0) {
+            return (h & SIZE_MASK) == 0 ? (h & ~BELOW_FREE) == ALLOCATED : Misuse.sealed(chunk, h);
+        }
+        return !belowFree && (h & ~(SIZE_MASK | HEAP_FIRST)) == 0 && Misuse.gapSized(chunk, h);
     }
 
     /** Checks the free lists and the bitmap against the {@code gaps} gaps the heap walk found. */
@@ -79,8 +89,7 @@ final class Consistency {
                 return problem(t);
             }
             while (gap != 0) {
-                int ptr = Chunk.payload(gap);
-                int h = ((ptr & (UNIT - 1)) == 0 && ptr > 0 && Mem.holds(ptr)) ? Chunk.header(gap) : ALLOCATED;
+                int h = Misuse.gapAddress(t, gap) ? Chunk.header(gap) : ALLOCATED;
                 if ((h & ALLOCATED) != 0 || Binning.bin(h & SIZE_MASK) != bin
                         || Mem.getInt(gap + Gaps.PREV) != link || ++listed > gaps) {
                     return problem(link + Gaps.NEXT);

@@ -6,9 +6,9 @@ package talc.core;
  *
  * <p>Byte counts are chunk-based, because the C ABI's {@code free} and {@code realloc} are not
  * told the size the caller asked for: an allocation counts its usable size (chunk size minus
- * the header word, and in checked builds the guard word: what {@code malloc_usable_size}
+ * the header word, and in checked builds the seal word: what {@code malloc_usable_size}
  * returns), a gap counts its whole chunk, and a heap counts from its first header word to its
- * end. So {@code overhead = claimed - available - allocated} is exactly the header (and guard)
+ * end. So {@code overhead = claimed - available - allocated} is exactly the header (and seal)
  * words of live allocations plus each heap's header and sentinel words.
  */
 public final class Counters {

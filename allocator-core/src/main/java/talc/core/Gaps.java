@@ -74,6 +74,16 @@ final class Gaps {
         return chunk;
     }
 
+    /**
+     * Checked builds: clears the list links of the unlisted gap at {@code chunk}, which become
+     * user data, so that no block is handed out holding pointers into the free lists.
+     */
+    static void clearLinks(int chunk) {
+        if (Features.checked()) {
+            Mem.putLong(chunk + NEXT, 0);
+        }
+    }
+
     /** Unlinks the gap at {@code chunk} of {@code size} bytes from its list. */
     static void deregister(int t, int chunk, int size) {
         int next = Mem.getInt(chunk + NEXT);

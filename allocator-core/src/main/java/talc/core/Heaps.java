@@ -18,11 +18,10 @@ import static talc.core.Chunk.UNIT;
  *
  * A heap is identified by its end, which these calls return and take (as in Talc). Its first
  * chunk ({@link Chunk}: addressed by its header word) is the lowest whose payload is
- * 16-aligned and lies in the region (checked builds: with room below it for the first
- * chunk's guard word and the link word of {@link HeapList}, at {@code first-8}); its end is
- * the region end rounded down to 16, and the word below it is the sentinel, an allocated
- * header of size 0. All heap addresses stay below {@link #MAX_HEAP_END}, so address
- * arithmetic never overflows. Regions must not overlap each other or the state block; the
+ * 16-aligned and lies in the region (checked builds: with room below it for the end and link
+ * words of {@link HeapList}); its end is the region end rounded down to 16,
+ * and the word below it is the sentinel, an allocated header of size 0. All heap addresses
+ * stay below {@link #MAX_HEAP_END}, so address arithmetic never overflows. Regions must not overlap each other or the state block; the
  * caller owns that.
  */
 final class Heaps {
@@ -49,10 +48,10 @@ final class Heaps {
     /**
      * The first chunk of a heap claimed at {@code base}: the lowest chunk address at or above
      * {@code base} whose payload is 16-aligned, and in checked builds with room below it for
-     * the guard and the heap's link word ({@link HeapList}) too.
+     * the heap's end and link words ({@link HeapList}) too.
      */
     static long firstChunk(int base) {
-        int pad = Features.checked() ? HeapList.LINK : 0;
+        int pad = Features.checked() ? HeapList.PAD : 0;
         return (((long) base + pad + HEADER + UNIT - 1) & SIZE_MASK) - HEADER;
     }
 
@@ -81,8 +80,12 @@ final class Heaps {
      */
     static int attach(int t, int chunk, int end, int flags) {
         boolean newHeap = (flags & ALLOCATED) == 0;
-        if (Features.checked() && newHeap) {
-            HeapList.add(t, chunk);
+        if (Features.checked()) {
+            if (newHeap) {
+                HeapList.add(t, chunk, end);
+            } else {
+                HeapList.moveEnd(t, chunk, end);
+            }
         }
         int sentinel = sentinel(end);
         Chunk.setHeader(chunk, (sentinel - chunk) | ALLOCATED | flags);
@@ -142,6 +145,9 @@ final class Heaps {
         } else {
             Gaps.register(t, top, sentinel(end) - top, flags);
             Chunk.setHeader(sentinel(end), ALLOCATED | BELOW_FREE);
+        }
+        if (Features.checked()) {
+            HeapList.moveEnd(t, top, end);
         }
         Counters.claimed(t, end - heapEnd, 0);
         return end;

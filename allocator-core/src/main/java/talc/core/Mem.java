@@ -37,7 +37,8 @@ import java.util.Objects;
  * made by {@link #reset} (a simulated wasm memory, for tests) and any number of bytes when it is
  * a buffer a program gave the JVM library; wasm memory is the first case, so the twins agree on
  * every memory wasm can have. JVM-only helpers, never called by the algorithm (the wasm twin
- * lacks them): {@link #reset}, {@link #setMaxPages}, {@link #growCalls}, {@link #accesses}.
+ * lacks them): {@link #reset}, {@link #setMaxPages}, {@link #growCalls}, {@link #accesses},
+ * {@link #setAccessBudget}.
  */
 public final class Mem {
     /** Bytes in a wasm page. */
@@ -64,6 +65,7 @@ public final class Mem {
         private int maxPages;
         private int growCalls;
         private long accesses;
+        private long accessLimit = Long.MAX_VALUE;
 
         private Linear(ByteBuffer buffer, boolean growable, int maxPages) {
             this.buffer = buffer;
@@ -130,6 +132,14 @@ public final class Mem {
             return old;
         }
 
+        /** Counts a word access; throws once the budget ({@link #setAccessBudget}) is spent. */
+        private void count() {
+            if (++accesses > accessLimit) {
+                accessLimit = Long.MAX_VALUE;
+                throw new IllegalStateException("more memory accesses than the budget: a runaway loop");
+            }
+        }
+
         /** Index of {@code addr} after checking that {@code len} bytes from there lie in memory. */
         private int checkRange(int addr, int len) {
             if (addr < 0 || len < 0 || addr > buffer.capacity() - len) {
@@ -167,6 +177,16 @@ public final class Mem {
         return memory().accesses;
     }
 
+    /**
+     * JVM tests: lets at most {@code budget} more word accesses of the current memory happen;
+     * the one past it throws {@link IllegalStateException}, the picture of a call that does not
+     * return ({@code Long.MAX_VALUE}: no limit, as for a new memory).
+     */
+    public static void setAccessBudget(long budget) {
+        Linear m = memory();
+        m.accessLimit = budget == Long.MAX_VALUE ? Long.MAX_VALUE : m.accesses + budget;
+    }
+
     /** JVM only: {@link #grow} calls with a nonzero argument that succeeded on the current memory. */
     public static int growCalls() {
         return memory().growCalls;
@@ -174,25 +194,25 @@ public final class Mem {
 
     public static int getInt(int addr) {
         Linear m = memory();
-        m.accesses++;
+        m.count();
         return m.buffer.getInt(addr);
     }
 
     public static void putInt(int addr, int value) {
         Linear m = memory();
-        m.accesses++;
+        m.count();
         m.buffer.putInt(addr, value);
     }
 
     public static long getLong(int addr) {
         Linear m = memory();
-        m.accesses++;
+        m.count();
         return m.buffer.getLong(addr);
     }
 
     public static void putLong(int addr, long value) {
         Linear m = memory();
-        m.accesses++;
+        m.count();
         m.buffer.putLong(addr, value);
     }
 

@@ -50,6 +50,7 @@ final class Realloc {
                 }
                 int resized = Alloc.splitOff(t, chunk, total, req);
                 Chunk.setHeader(chunk, resized | (h & ~SIZE_MASK));
+                Chunk.writeSeal(chunk);
                 Counters.resized(t, size, resized);
                 return ptr;
             }

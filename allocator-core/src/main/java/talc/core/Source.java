@@ -110,6 +110,9 @@ public final class Source {
             // The new chunk starts at the old sentinel and merges with a free top chunk.
             bytes = need;
             int sentinel = Heaps.sentinel(lastEnd);
+            if (Features.checked() && !Misuse.sentinelIntact(t, sentinel)) {
+                return false;
+            }
             flags = Chunk.header(sentinel);
             if ((flags & BELOW_FREE) != 0) {
                 bytes -= Chunk.footerBelow(sentinel);

@@ -18,7 +18,10 @@ package talc.core;
  *       the build is checked ({@link Features#checked()}): then {@code free}, {@code realloc}
  *       and {@link #verify} report it through {@link Report} with one of the kinds
  *       {@link #MISALIGNED} .. {@link #CORRUPTED}, before changing anything, and do nothing
- *       more.</li>
+ *       more. Checked builds also report metadata overwritten around the pointer's block, and
+ *       an allocation that is about to take a free chunk whose tags or links were overwritten
+ *       reports it ({@link #CORRUPTED}) and fails with 0; none of these calls traps or loops on a
+ *       damaged heap ({@link Misuse}).</li>
  *   <li>{@code realloc(0, n)} is {@code malloc(n)}; {@code realloc(p, 0)} frees {@code p} and
  *       returns 0; a failed {@code realloc} returns 0 and leaves {@code p} allocated and
  *       unchanged. Moving keeps 16-byte alignment only.</li>
@@ -107,9 +110,10 @@ public final class Talc {
     }
 
     public static int malloc(int t, int size) {
-        if (Features.speed()) {
+        if (Features.speed() && !Features.checked()) {
             // The bin pop alone first (see Features.speed); a request out of range skips it,
-            // and the general path refuses it.
+            // and the general path refuses it. (Checked builds take the general path, which
+            // checks a free chunk before it takes it.)
             int req = Chunk.sizeFor(size);
             if (inRange(size, MIN_ALIGN, req)) {
                 int ptr = Alloc.pop(t, req, MIN_ALIGN, req);
@@ -155,7 +159,7 @@ public final class Talc {
         }
         if (Features.source() == Source.MANUAL) {
             // A build whose allocator never acquires memory (an arena): one attempt.
-            return Alloc.tryAllocate(t, req, align, need);
+            return allocated(Alloc.tryAllocate(t, req, align, need));
         }
         // The second attempt succeeds: a grow adds a gap of at least need bytes (Source.grow),
         // and a claim that fell short is not offered again, so the next acquire fails. Each
@@ -164,9 +168,14 @@ public final class Talc {
         while (true) {
             int ptr = Alloc.tryAllocate(t, req, align, need);
             if (ptr != 0 || !Source.acquire(t, need)) {
-                return ptr;
+                return allocated(ptr);
             }
         }
+    }
+
+    /** The result of an allocation attempt: checked builds fail a call that found (and reported) a damaged free chunk. */
+    private static int allocated(int ptr) {
+        return Features.checked() && ptr == Alloc.DAMAGED ? 0 : ptr;
     }
 
     /**

@@ -31,7 +31,7 @@
  * {@link talc.core.Free}, {@link talc.core.Realloc} the operations; {@link talc.core.Heaps} claim,
  * extend, truncate; {@link talc.core.Source} what happens on OOM; {@link talc.core.Counters};
  * {@link talc.core.Talc} the public C-like API. Checked builds only: {@link talc.core.Misuse}
- * bad-pointer detection with the guard words of {@link talc.core.Chunk},
+ * bad-pointer and damage detection with the seals of {@link talc.core.Chunk},
  * {@link talc.core.HeapList} the heap list and walk, {@link talc.core.Consistency} the heap
  * check, and {@link talc.core.Report} the platform layer that reports misuse (JVM: a
  * handler, wasm: an imported hook). JVM only: {@link talc.core.Context}, the memory, features

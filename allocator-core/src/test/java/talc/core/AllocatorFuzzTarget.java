@@ -5,9 +5,11 @@ import static talc.core.Chunk.SIZE_MASK;
 import static talc.core.Chunk.UNIT;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.IntSupplier;
 import talc.core.ModelRun.Block;
 
 /**
@@ -37,20 +39,27 @@ import talc.core.ModelRun.Block;
  * 1..2^30 and invalid ones), free, realloc (to and from 0, in place, huge), claim / extend /
  * truncate of heaps in regions the test owns (slots of a Manual memory, or regions grown by
  * "another party" for the growing sources), foreign {@code memory.grow}s, a moving memory cap,
- * (re)arming the Claim source, bursts and strided frees, draining and content checks.
+ * (re)arming the Claim source, bursts and strided frees, draining and content checks. In
+ * corruption mode ({@link #runCorrupting}) the configuration's memory size class has one bit
+ * (bit 7), the allocator is checked, and three variants of {@link #OP_ODD} write damage.
  *
  * <h2>Oracle</h2>
  * After every operation: the full {@link HeapScan} (structure, lists, bitmap, counters), the
  * model's live blocks are exactly the scan's allocations, {@code Talc.reserved} of every heap is
  * what the model predicts, and memory the allocator does not own (the test's regions outside
  * heaps, released tails of truncated heaps, foreign pages) keeps its marker bytes. Per call:
- * alignment, usable size = {@code roundup(n + 4, 16) - 4}, no overlap, contents kept (fill
+ * alignment, usable size = {@code roundup(n + overhead, 16) - overhead}, no overlap, contents kept (fill
  * patterns) across realloc and until free, calloc zeroed, the realloc in-place rules of the
  * configured features, heap-management results equal to their specification, growth within
  * the documented policy, and 0 exactly when the request cannot be met: an invalid request
  * (bad alignment, negative or oversized size, overflowing calloc) is always 0 and changes
  * nothing; a valid request fails only when no gap of the heaps holds its worst-case need and
- * the source cannot add one, and a failure leaves the heap as it was.
+ * the source cannot add one, and a failure leaves the heap as it was. In corruption mode, once
+ * damage is written: every call reports misuse with memory unchanged ({@code CORRUPTED} for a
+ * live block or an allocation) or returns, never trapping or running away; a result never
+ * overlaps a live block, whose bytes never change; memory outside the heaps keeps its marker;
+ * and whenever {@code Talc.check} accepts the heap, the heap scan does too and finds exactly the
+ * model's blocks. Heap management of a damaged heap is skipped (outside the contract).
  */
 final class AllocatorFuzzTarget {
     /** Operations per input at most. */
@@ -79,6 +88,10 @@ final class AllocatorFuzzTarget {
     static final int OP_ENVIRONMENT = 13;
     static final int OP_BURST = 14;
     static final int OP_STRIDED_FREE = 15;
+    /** Corruption mode: low nibbles of {@link #OP_ODD} that write damage (else aligned_alloc of 2^21 and more). */
+    static final int OP_DAMAGE_NEAR = 13;
+    static final int OP_DAMAGE_BYTE = 14;
+    static final int OP_DAMAGE_WORD = 15;
 
     /** Size classes (low nibble of the size-taking operations). */
     static final int SIZE_TINY = 0;      // 0..3: u8 & 63
@@ -119,6 +132,9 @@ final class AllocatorFuzzTarget {
     static long totalOps;
     /** Allocator calls that returned 0 in all runs in this JVM. */
     static long totalFailures;
+    /** Corruption mode: bytes of damage written, and calls that reported it, in all runs in this JVM. */
+    static long totalDamage;
+    static long totalReports;
 
     /** Reads an input; past its end every read is 0. */
     static final class Reader {
@@ -192,14 +208,35 @@ final class AllocatorFuzzTarget {
     private int nextId = 1;
     private int ops;
     private String op = "setup";
+    /** Corruption mode: a checked allocator, and the damage operations write outside blocks. */
+    private final boolean corrupting;
+    /** Corruption mode: damage was written, so the heap is held to the checked build's contract only. */
+    private boolean damaged;
+    /** Usable bytes of each live block, read from its header when the call that made it returned. */
+    private final Map<Integer, Integer> usableOf = new HashMap<>();
 
-    private AllocatorFuzzTarget(byte[] data) {
+    private AllocatorFuzzTarget(byte[] data, boolean corrupting) {
         this.in = new Reader(data);
+        this.corrupting = corrupting;
     }
 
     /** Runs one input; throws {@link AssertionError} on the first violation. Returns the operations run. */
     static int run(byte[] data) {
-        AllocatorFuzzTarget run = new AllocatorFuzzTarget(data);
+        return run(data, false);
+    }
+
+    /**
+     * Runs one input in corruption mode: the allocator is checked, and the operations
+     * {@link #OP_DAMAGE_NEAR}, {@link #OP_DAMAGE_BYTE} and {@link #OP_DAMAGE_WORD} write bytes in
+     * its heaps outside every live block; from the first such write on, every call is held to
+     * the checked build's contract ({@link CheckedOracle}) instead of the model's exact results.
+     */
+    static int runCorrupting(byte[] data) {
+        return run(data, true);
+    }
+
+    private static int run(byte[] data, boolean corrupting) {
+        AllocatorFuzzTarget run = new AllocatorFuzzTarget(data, corrupting);
         try {
             run.execute();
         } catch (AssertionError | RuntimeException e) {
@@ -219,8 +256,9 @@ final class AllocatorFuzzTarget {
         growInPlace = (config & 4) == 0;
         reallocInPlace = (config & 8) == 0;
         kind = (config >>> 4) & 3;
-        int sizeClass = config >>> 6;
-        Features.configure(wasmBinning, counters, growInPlace, reallocInPlace, false);
+        // Corruption mode compares memory before and after each call: the two smaller memories.
+        int sizeClass = corrupting ? config >>> 7 : config >>> 6;
+        Features.configure(wasmBinning, counters, growInPlace, reallocInPlace, corrupting);
         growing = kind >= Source.GROW_AND_CLAIM;
         op = String.format("setup: config 0x%02x (%s binning, counters %s, grow in place %s, realloc in place %s, source %d)",
                 config, wasmBinning ? "wasm" : "default", counters, growInPlace, reallocInPlace, kind);
@@ -388,56 +426,22 @@ final class AllocatorFuzzTarget {
         int lo = opcode & 15;
         switch (opcode >>> 4) {
             case OP_MALLOC:
-            case OP_MALLOC2: {
-                int size = size(lo);
-                op = "malloc(" + size + ")";
-                if (!freeIfFull()) {
-                    allocate(1, size, Talc.MIN_ALIGN, Call.MALLOC);
-                }
+            case OP_MALLOC2:
+                mallocOp(lo);
                 break;
-            }
-            case OP_CALLOC: {
-                int n = count();
-                int size = size(lo);
-                op = "calloc(" + n + ", " + size + ")";
-                if (!freeIfFull()) {
-                    allocate(n, size, Talc.MIN_ALIGN, Call.CALLOC);
-                }
+            case OP_CALLOC:
+                callocOp(lo);
                 break;
-            }
-            case OP_ALIGNED: {
-                int align = align();
-                int size = size(lo);
-                op = "aligned_alloc(" + align + ", " + size + ")";
-                if (!freeIfFull()) {
-                    allocate(1, size, align, Call.ALIGNED);
-                }
+            case OP_ALIGNED:
+                alignedOp(lo);
                 break;
-            }
             case OP_FREE:
-            case OP_FREE2: {
-                int choice = in.u8();
-                if (!live.isEmpty()) {
-                    Block b = pick(choice);
-                    op = "free(" + b.ptr + ") of " + b.size + " bytes";
-                    free(b);
-                } else {
-                    op = "free(0)";
-                    Talc.free(t, 0);
-                }
+            case OP_FREE2:
+                freeOp();
                 break;
-            }
-            case OP_REALLOC: {
-                int choice = in.u8();
-                int size = size(lo);
-                if (live.isEmpty()) {
-                    op = "realloc(0, " + size + ")";
-                    allocate(1, size, Talc.MIN_ALIGN, Call.REALLOC_NULL);
-                } else {
-                    realloc(pick(choice), size);
-                }
+            case OP_REALLOC:
+                reallocOp(lo);
                 break;
-            }
             case OP_REALLOC_EDGE:
                 reallocEdge(lo);
                 break;
@@ -454,42 +458,101 @@ final class AllocatorFuzzTarget {
                 truncateOp(lo);
                 break;
             case OP_CHECK:
-                if (lo == 0) {
-                    op = "drain";
-                    drain();
-                } else {
-                    op = "verify every block, then free " + (lo - 1) + " from the top";
-                    for (Block b : live) {
-                        verify(b, b.size);
-                    }
-                    for (int i = 1; i < lo && !live.isEmpty(); i++) {
-                        free(live.get(live.size() - 1));
-                    }
-                }
+                checkOp(lo);
                 break;
             case OP_ENVIRONMENT:
                 environmentOp(lo);
                 break;
-            case OP_BURST: {
-                int size = size(in.u8() & 15);
-                op = "burst of " + (lo + 1) + " x malloc(" + size + ")";
-                for (int i = 0; i <= lo && !freeIfFull(); i++) {
-                    allocate(1, size, Talc.MIN_ALIGN, Call.MALLOC);
-                }
+            case OP_BURST:
+                burstOp(lo);
                 break;
-            }
-            case OP_STRIDED_FREE: {
-                int stride = 2 + (lo & 3);
-                int phase = lo >>> 2;
-                op = "free every " + stride + "th block from " + phase;
-                List<Block> doomed = new ArrayList<>(byAddr.values());
-                for (int i = phase; i < doomed.size(); i += stride) {
-                    free(doomed.get(i));
-                }
+            case OP_STRIDED_FREE:
+                stridedFreeOp(lo);
                 break;
-            }
             default:
                 throw new AssertionError(opcode);
+        }
+    }
+
+    private void mallocOp(int lo) {
+        int size = size(lo);
+        op = "malloc(" + size + ")";
+        if (!freeIfFull()) {
+            allocate(1, size, Talc.MIN_ALIGN, Call.MALLOC);
+        }
+    }
+
+    private void callocOp(int lo) {
+        int n = count();
+        int size = size(lo);
+        op = "calloc(" + n + ", " + size + ")";
+        if (!freeIfFull()) {
+            allocate(n, size, Talc.MIN_ALIGN, Call.CALLOC);
+        }
+    }
+
+    private void alignedOp(int lo) {
+        int align = align();
+        int size = size(lo);
+        op = "aligned_alloc(" + align + ", " + size + ")";
+        if (!freeIfFull()) {
+            allocate(1, size, align, Call.ALIGNED);
+        }
+    }
+
+    private void freeOp() {
+        int choice = in.u8();
+        if (!live.isEmpty()) {
+            Block b = pick(choice);
+            op = "free(" + b.ptr + ") of " + b.size + " bytes";
+            free(b);
+        } else {
+            op = "free(0)";
+            Talc.free(t, 0);
+        }
+    }
+
+    private void reallocOp(int lo) {
+        int choice = in.u8();
+        int size = size(lo);
+        if (live.isEmpty()) {
+            op = "realloc(0, " + size + ")";
+            allocate(1, size, Talc.MIN_ALIGN, Call.REALLOC_NULL);
+        } else {
+            realloc(pick(choice), size);
+        }
+    }
+
+    private void checkOp(int lo) {
+        if (lo == 0) {
+            op = "drain";
+            drain();
+            return;
+        }
+        op = "verify every block, then free " + (lo - 1) + " from the top";
+        for (Block b : live) {
+            verify(b, b.size);
+        }
+        for (int i = 1; i < lo && !live.isEmpty(); i++) {
+            free(live.get(live.size() - 1));
+        }
+    }
+
+    private void burstOp(int lo) {
+        int size = size(in.u8() & 15);
+        op = "burst of " + (lo + 1) + " x malloc(" + size + ")";
+        for (int i = 0; i <= lo && !freeIfFull(); i++) {
+            allocate(1, size, Talc.MIN_ALIGN, Call.MALLOC);
+        }
+    }
+
+    private void stridedFreeOp(int lo) {
+        int stride = 2 + (lo & 3);
+        int phase = lo >>> 2;
+        op = "free every " + stride + "th block from " + phase;
+        List<Block> doomed = new ArrayList<>(byAddr.values());
+        for (int i = phase; i < doomed.size(); i += stride) {
+            free(doomed.get(i));
         }
     }
 
@@ -511,7 +574,7 @@ final class AllocatorFuzzTarget {
             return;
         }
         Block b = pick(choice);
-        int usable = Talc.usableSize(t, b.ptr);
+        int usable = usableOf.get(b.ptr);
         int size;
         switch (v) {
             case 0:
@@ -585,12 +648,100 @@ final class AllocatorFuzzTarget {
             HeapScan.Result before = baseline();
             check(Talc.claim(t, Fixture.STATE_ADDR, size) == 0, "claim of a size <= 0 is 0");
             expectUnchanged(before, false);
+        } else if (corrupting && lo >= OP_DAMAGE_NEAR) {
+            damage(lo);
         } else {
             int align = 1 << (21 + in.u8() % 10);
             int size = size(in.u8() & 15);
             op = "aligned_alloc(" + align + ", " + size + ")";
             allocate(1, size, align, Call.ALIGNED);
         }
+    }
+
+    /**
+     * Corruption mode: writes bytes in a heap outside every live block's bytes. Near: u8 block
+     * choice, u8 spec (bit 7: before the block's start, else from its requested end; bits 0-4
+     * the distance; bits 5-6 a run of 1, 6, 11 or 16 bytes), u8 value. Byte: u8 heap choice,
+     * u24 offset in it, u8 value. Word: the same with an s32 value.
+     */
+    private void damage(int lo) {
+        int choice = in.u8();
+        if (lo == OP_DAMAGE_NEAR) {
+            int spec = in.u8();
+            int value = in.u8();
+            if (live.isEmpty()) {
+                op = "damage near a block: none";
+                return;
+            }
+            Block b = pick(choice);
+            boolean below = (spec & 0x80) != 0;
+            int from = below ? b.ptr - 1 - (spec & 31) : b.ptr + b.size + (spec & 31);
+            int length = 1 + ((spec >>> 5) & 3) * 5;
+            op = "damage: " + length + " bytes of " + value + (below ? " downwards from " : " from ") + from;
+            for (int i = 0; i < length; i++) {
+                damageByte(below ? from - i : from + i, value);
+            }
+            return;
+        }
+        int offset = in.u24();
+        int value = lo == OP_DAMAGE_BYTE ? in.u8() : in.s32();
+        if (f.heaps.isEmpty()) {
+            op = "damage: no heap";
+            return;
+        }
+        int k = choice % f.heaps.size();
+        for (Map.Entry<Integer, Integer> heap : f.heaps.entrySet()) {
+            if (k-- == 0) {
+                int start = heapStart(heap.getKey());
+                int at = start + offset % (heap.getValue() - start);
+                op = "damage: " + (lo == OP_DAMAGE_BYTE ? "byte " : "word ") + value + " at " + at;
+                for (int i = 0; i < (lo == OP_DAMAGE_BYTE ? 1 : Integer.BYTES); i++) {
+                    damageByte(at + i, value >>> (i * Byte.SIZE));
+                }
+            }
+        }
+    }
+
+    /** Writes {@code value} at {@code at} if that is in a heap and in no live block's bytes. */
+    private void damageByte(int at, int value) {
+        Map.Entry<Integer, Integer> heap = f.heaps.floorEntry(at + Chunk.HEADER + HeapList.PAD);
+        Map.Entry<Integer, Block> block = byAddr.floorEntry(at);
+        if (heap == null || at < heapStart(heap.getKey()) || at >= heap.getValue()
+                || block != null && at < block.getKey() + block.getValue().size) {
+            return;
+        }
+        Mem.putByte(at, (byte) value);
+        damaged = true;
+        totalDamage++;
+        last = null;
+    }
+
+    /**
+     * Lowest address of the heap whose first chunk's user pointer is {@code first}: its first
+     * header word, and in checked builds the end and link words below it ({@link HeapList}).
+     */
+    private static int heapStart(int first) {
+        return first - Chunk.HEADER - (Features.checked() ? HeapList.PAD : 0);
+    }
+
+    /**
+     * Runs one allocator call. In corruption mode it is held to the checked build's contract
+     * ({@link CheckedOracle}, all of memory compared): a report must say {@code CORRUPTED} when
+     * {@code onLiveBlock} (a live block, or an allocation) and leaves everything as it was, which
+     * this answers with {@code null}; a report before any damage is a failure.
+     */
+    private Integer call(boolean onLiveBlock, IntSupplier call) {
+        if (!corrupting) {
+            return call.getAsInt();
+        }
+        CheckedOracle.Outcome o = CheckedOracle.call(op, 0, Mem.pages() << Mem.PAGE_SHIFT, call);
+        if (o.reported == 0) {
+            return o.result;
+        }
+        check(damaged, "a report (kind " + o.reported + ") on a heap that no damage reached");
+        check(!onLiveBlock || o.reported == Talc.CORRUPTED, "a call on a live block reported kind " + o.reported);
+        totalReports++;
+        return null;
     }
 
     private void environmentOp(int lo) {
@@ -605,7 +756,7 @@ final class AllocatorFuzzTarget {
                     addForeignRegion(old << Mem.PAGE_SHIFT, (old + pages) << Mem.PAGE_SHIFT);
                 }
             } else {
-                int cap = Math.min(Mem.pages() + in.u8() % 64, GROWING_MAX_PAGES[3]);
+                int cap = Math.min(Mem.pages() + in.u8() % 64, GROWING_MAX_PAGES[corrupting ? 1 : 3]);
                 op = "memory cap " + cap + " pages";
                 Mem.setMaxPages(cap);
                 maxPages = Math.max(cap, Mem.pages());
@@ -691,7 +842,7 @@ final class AllocatorFuzzTarget {
     private void claim(Region r, int base, int size) {
         op = "claim(" + base + ", " + size + ")";
         long endL = ((long) base + size) & SIZE_MASK;
-        long first = Chunk.alignUp(base + Chunk.HEADER, UNIT);
+        long first = Fixture.firstChunk(base);
         int expected = size <= 0 || endL - first < UNIT ? 0 : (int) endL;
         int end = f.claim(base, size);
         last = null;
@@ -741,6 +892,11 @@ final class AllocatorFuzzTarget {
                 break;
         }
         op = "extend(" + end + " -> " + newEnd + ") of the heap at " + first;
+        if (damaged) {
+            // Heap management on a damaged heap is outside the checked build's contract.
+            op += ": skipped, damage was written";
+            return;
+        }
         int expected = (newEnd & SIZE_MASK) - end >= UNIT ? newEnd & SIZE_MASK : end;
         int result = (lo & 4) != 0 ? Talc.extend(t, end, newEnd) : Talc.resize(t, end, newEnd);
         last = null;
@@ -754,8 +910,8 @@ final class AllocatorFuzzTarget {
         int v = lo & 7;
         int arg = v == 0 || v == 2 ? 0 : v >= 6 ? in.u24() : in.u8();
         Map.Entry<Integer, Region> heap = pickUserHeap(choice);
-        if (heap == null) {
-            op = "truncate: no heap";
+        if (heap == null || damaged) {
+            op = heap == null ? "truncate: no heap" : "truncate: skipped, damage was written";
             return;
         }
         int first = heap.getKey();
@@ -805,7 +961,7 @@ final class AllocatorFuzzTarget {
             f.heaps.remove(first);
             userHeaps.remove(first);
             r.heapFirst = 0;
-            mark(first - Chunk.HEADER, end);
+            mark(heapStart(first), end);
         } else {
             f.heaps.put(first, result);
             mark(result, end);
@@ -822,7 +978,7 @@ final class AllocatorFuzzTarget {
         if (size < 0 || align <= 0 || (align & (align - 1)) != 0) {
             return -1;
         }
-        long need = ((size + Chunk.HEADER + UNIT - 1) & SIZE_MASK) + (align > UNIT ? align - UNIT : 0);
+        long need = ((size + Chunk.overhead() + UNIT - 1) & SIZE_MASK) + (align > UNIT ? align - UNIT : 0);
         return need > Talc.MAX_REQUEST ? -1 : need;
     }
 
@@ -830,21 +986,23 @@ final class AllocatorFuzzTarget {
         long total = call == Call.CALLOC ? Integer.toUnsignedLong(n) * Integer.toUnsignedLong(size) : size;
         long need = need(total, align);
         Before before = new Before();
-        int p;
-        switch (call) {
-            case MALLOC:
-                p = Talc.malloc(t, size);
-                break;
-            case CALLOC:
-                p = Talc.calloc(t, n, size);
-                break;
-            case ALIGNED:
-                p = Talc.alignedAlloc(t, align, size);
-                break;
-            default:
-                p = Talc.realloc(t, 0, size);
-                break;
+        Integer result = call(true, () -> {
+            switch (call) {
+                case MALLOC:
+                    return Talc.malloc(t, size);
+                case CALLOC:
+                    return Talc.calloc(t, n, size);
+                case ALIGNED:
+                    return Talc.alignedAlloc(t, align, size);
+                default:
+                    return Talc.realloc(t, 0, size);
+            }
+        });
+        if (result == null) {
+            before.reported();
+            return;
         }
+        int p = result;
         boolean consumed = before.after();
         if (p == 0) {
             failed(need, before, consumed);
@@ -871,12 +1029,18 @@ final class AllocatorFuzzTarget {
         op = "realloc(" + b.ptr + " of " + b.size + " bytes, " + size + ")";
         verify(b, b.size);
         int oldPtr = b.ptr;
-        int chunk = Fixture.header(oldPtr) & SIZE_MASK;
+        int chunk = usableOf.get(oldPtr) + Chunk.overhead();
         int above = Fixture.header(oldPtr + chunk);
         int freeAbove = (above & ALLOCATED) == 0 ? above & SIZE_MASK : 0;
         long need = size == 0 ? 0 : need(size, Talc.MIN_ALIGN);
         Before before = new Before();
-        int p = Talc.realloc(t, oldPtr, size);
+        Integer result = call(true, () -> Talc.realloc(t, oldPtr, size));
+        if (result == null) {
+            before.reported();
+            verify(b, b.size);
+            return;
+        }
+        int p = result;
         boolean consumed = before.after();
         if (size == 0) {
             check(p == 0, "realloc(p, 0) frees p and returns 0");
@@ -890,7 +1054,10 @@ final class AllocatorFuzzTarget {
         }
         check(need > 0, "realloc to an invalid size returned " + p);
         int req = (int) need;
-        if (reallocInPlace && req <= chunk) {
+        if (damaged) {
+            // The header above may be damaged: the in-place rules are the undamaged heap's.
+            freeAbove = 0;
+        } else if (reallocInPlace && req <= chunk) {
             check(p == oldPtr, "a shrinking realloc (or one within the chunk) stays in place");
         }
         if (reallocInPlace && growInPlace && req <= chunk + freeAbove) {
@@ -908,6 +1075,7 @@ final class AllocatorFuzzTarget {
             check(Mem.pages() == before.pages, "an in-place realloc grows no memory");
         }
         byAddr.remove(oldPtr);
+        usableOf.remove(oldPtr);
         int kept = Math.min(b.size, size);
         b.ptr = p;
         verifyPrefix(b, kept);
@@ -920,13 +1088,19 @@ final class AllocatorFuzzTarget {
 
     private void free(Block b) {
         verify(b, b.size);
-        Talc.free(t, b.ptr);
-        forget(b);
+        Integer result = call(true, () -> {
+            Talc.free(t, b.ptr);
+            return 0;
+        });
+        if (result != null) {
+            forget(b);
+        }
     }
 
     private void forget(Block b) {
         last = null;
         byAddr.remove(b.ptr);
+        usableOf.remove(b.ptr);
         int i = live.indexOf(b);
         live.set(i, live.get(live.size() - 1));
         live.remove(live.size() - 1);
@@ -941,6 +1115,12 @@ final class AllocatorFuzzTarget {
         final int sourceA = Mem.getInt(t + State.SOURCE_A);
         final int sourceB = Mem.getInt(t + State.SOURCE_B);
         final int kindBefore = Mem.getInt(t + State.SOURCE_KIND);
+
+        /** The call reported misuse: it changed nothing, memory size and the source's state included. */
+        void reported() {
+            check(Mem.pages() == pages && Mem.growCalls() == growCalls && Mem.getInt(t + State.SOURCE_A) == sourceA
+                    && Mem.getInt(t + State.SOURCE_B) == sourceB, "a reported call changed nothing");
+        }
 
         /** Records what the call grew or claimed; true if the Claim source claimed its region now. */
         boolean after() {
@@ -976,7 +1156,7 @@ final class AllocatorFuzzTarget {
                 check(r != null && r.claimBase == sourceA && r.claimSize == sourceB, "the Claim source claims the region it was given");
                 r.armed = false;
                 long endL = ((long) r.claimBase + r.claimSize) & SIZE_MASK;
-                long first = Chunk.alignUp(r.claimBase + Chunk.HEADER, UNIT);
+                long first = Fixture.firstChunk(r.claimBase);
                 if (endL - first >= UNIT) {
                     f.heaps.put((int) first, (int) endL);
                     userHeaps.put((int) first, r);
@@ -1002,6 +1182,10 @@ final class AllocatorFuzzTarget {
     /** A call returned 0: it must have been impossible, and must have changed nothing. */
     private void failed(long need, Before before, boolean claimed) {
         AllocatorFuzzTarget.totalFailures++;
+        if (damaged) {
+            // The heap scans, and the search for a gap that would have served, need an intact heap.
+            return;
+        }
         if (need < 0) {
             check(!claimed, "an invalid request does not make the Claim source claim");
             check(Mem.pages() == before.pages, "an invalid request grows no memory");
@@ -1021,9 +1205,9 @@ final class AllocatorFuzzTarget {
         }
     }
 
-    /** Makes {@link #last} the current state when a call changed the heap since the last scan. */
+    /** Makes {@link #last} the current state when a call changed the heap since the last scan (null once damaged). */
     private HeapScan.Result baseline() {
-        if (last == null) {
+        if (last == null && !damaged) {
             last = f.scan();
         }
         return last;
@@ -1031,6 +1215,9 @@ final class AllocatorFuzzTarget {
 
     /** Scans and checks the heap is what it was before the call (the Claim source may have added its region). */
     private HeapScan.Result expectUnchanged(HeapScan.Result before, boolean claimed) {
+        if (damaged) {
+            return null;
+        }
         HeapScan.Result now = f.scan();
         last = now;
         check(now.allocations.equals(before.allocations), "a failed call changes no allocation");
@@ -1057,19 +1244,27 @@ final class AllocatorFuzzTarget {
         return largest;
     }
 
-    /** Checks a new or moved block: alignment, exact usable size, inside a heap, no overlap. */
+    /**
+     * Checks a new or moved block: alignment, exact usable size (its header's, and before any
+     * damage malloc_usable_size's too), inside a heap, no overlap; records its usable size.
+     */
     private void placed(Block b, int align) {
         int p = b.ptr;
         check(p > 0 && p % align == 0, "pointer " + p + " is " + align + "-aligned");
-        int usable = Talc.usableSize(t, p);
-        int expected = ((b.size + Chunk.HEADER + UNIT - 1) & SIZE_MASK) - Chunk.HEADER;
-        check(usable == expected, "usable size of a " + b.size + "-byte block is " + expected + ", got " + usable);
-        int chunkEnd = p + usable + Chunk.HEADER;
+        int size = (Fixture.header(p) & SIZE_MASK) - Chunk.overhead();
+        int expected = Chunk.sizeFor(b.size) - Chunk.overhead();
+        check(size == expected, "usable size of a " + b.size + "-byte block is " + expected + ", got " + size);
+        if (!damaged) {
+            check(Talc.usableSize(t, p) == size, "malloc_usable_size of a " + b.size + "-byte block");
+        }
+        usableOf.put(p, size);
+        // The end of its chunk, as the user pointer the next chunk would have.
+        int chunkEnd = p + size + Chunk.overhead();
         Map.Entry<Integer, Integer> heap = f.heaps.floorEntry(p);
         check(heap != null && chunkEnd <= heap.getValue(), "block " + p + " lies inside a heap");
         Map.Entry<Integer, Block> below = byAddr.lowerEntry(p);
         if (below != null) {
-            int belowEnd = below.getKey() + Talc.usableSize(t, below.getKey()) + Chunk.HEADER;
+            int belowEnd = below.getKey() + usableOf.get(below.getKey()) + Chunk.overhead();
             check(belowEnd <= p, "block " + p + " overlaps the block at " + below.getKey());
         }
         Map.Entry<Integer, Block> above = byAddr.ceilingEntry(p);
@@ -1082,6 +1277,10 @@ final class AllocatorFuzzTarget {
     // Checks after every operation
 
     private void afterOp() {
+        if (damaged) {
+            afterDamagedOp();
+            return;
+        }
         HeapScan.Result r = f.scan();
         check(r.allocations.keySet().equals(byAddr.keySet()), "the heap's allocations are the model's ("
                 + r.allocations.size() + " vs " + byAddr.size() + ")");
@@ -1096,18 +1295,39 @@ final class AllocatorFuzzTarget {
         last = r;
     }
 
+    /**
+     * Corruption mode, once damaged: memory outside the heaps keeps its markers, and a heap
+     * that the allocator's own check accepts is consistent and holds exactly the model's blocks
+     * (no damage goes unseen).
+     */
+    private void afterDamagedOp() {
+        checkMarkers(ops % 64 == 0 ? 4096 : 0);
+        String what = op;
+        op = "talc_check after " + what;
+        if (CheckedOracle.call(op, 0, 0, () -> Talc.check(t)).result == 0) {
+            HeapScan.Result r = f.scan();
+            check(r.allocations.keySet().equals(byAddr.keySet()), "a heap talc_check accepts holds the model's blocks ("
+                    + r.allocations.size() + " vs " + byAddr.size() + ")");
+        }
+        op = what;
+    }
+
     /** The lowest end the heap can be truncated to: the end of its highest block, or 0 when it has none. */
     private int reservedSpec(int first, int end) {
         Map.Entry<Integer, Block> top = byAddr.lowerEntry(end);
         if (top == null || top.getKey() < first) {
             return 0;
         }
-        return top.getKey() + Talc.usableSize(t, top.getKey()) + Chunk.HEADER;
+        return top.getKey() + usableOf.get(top.getKey()) + Chunk.overhead();
     }
 
+    /** Frees every live block; once damaged, the blocks whose free reports the damage stay. */
     private void drain() {
-        while (!live.isEmpty()) {
-            free(live.get(live.size() - 1));
+        for (Block b : new ArrayList<>(live)) {
+            free(b);
+        }
+        if (damaged) {
+            return;
         }
         HeapScan.Result r = f.scan();
         check(r.allocations.isEmpty(), "nothing is allocated after freeing everything");
@@ -1159,7 +1379,7 @@ final class AllocatorFuzzTarget {
             if (r.heapFirst == 0) {
                 checkMarked(r.start, r.end, stride);
             } else {
-                checkMarked(r.start, r.heapFirst - Chunk.HEADER, stride);
+                checkMarked(r.start, heapStart(r.heapFirst), stride);
                 checkMarked(f.heaps.get(r.heapFirst), r.end, stride);
             }
         }

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.ToIntFunction;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -35,16 +36,29 @@ import org.junit.jupiter.api.Test;
 class AllocatorFuzzTest {
     /** Mutated inputs run by the bounded CI fuzzing. */
     private static final int MUTANTS = 4000;
+    /** Mutated inputs of the corruption mode (each call compares memory before and after: slower). */
+    private static final int CORRUPTING_MUTANTS = 1000;
 
     @FuzzTest(maxDuration = "10m")
     void fuzz(byte[] data) {
         AllocatorFuzzTarget.run(data);
     }
 
+    /** The corruption mode: a checked allocator whose heaps the input writes over (see {@link AllocatorFuzzTarget#runCorrupting}). */
+    @FuzzTest(maxDuration = "10m")
+    void fuzzCorrupting(byte[] data) {
+        AllocatorFuzzTarget.runCorrupting(data);
+    }
+
     @Test
-    void committedCorpusHoldsEverySeed() throws IOException {
-        Path dir = Paths.get(FuzzSeeds.CORPUS_DIR);
-        for (Map.Entry<String, byte[]> e : FuzzSeeds.seeds().entrySet()) {
+    void committedCorporaHoldEverySeed() throws IOException {
+        expectSeeds(FuzzSeeds.CORPUS_DIR, FuzzSeeds.seeds());
+        expectSeeds(FuzzSeeds.CORRUPTING_CORPUS_DIR, FuzzSeeds.corruptionSeeds());
+    }
+
+    private static void expectSeeds(String corpus, Map<String, byte[]> seeds) throws IOException {
+        Path dir = Paths.get(corpus);
+        for (Map.Entry<String, byte[]> e : seeds.entrySet()) {
             Path file = dir.resolve(e.getKey());
             assertTrue(Files.exists(file), file + " is missing: regenerate the corpus (see FuzzSeeds)");
             assertArrayEquals(e.getValue(), Files.readAllBytes(file), file + " is stale: regenerate the corpus (see FuzzSeeds)");
@@ -53,32 +67,45 @@ class AllocatorFuzzTest {
 
     @Test
     void mutatedCorpusAndRandomInputs() throws IOException {
+        long ops = runMutants(FuzzSeeds.CORPUS_DIR, 60, MUTANTS, 0x7A1C_F022L, AllocatorFuzzTarget::run);
+        System.out.printf("fuzz: %d mutated and random inputs, %d operations%n", MUTANTS, ops);
+    }
+
+    @Test
+    void mutatedCorruptingCorpusAndRandomInputs() throws IOException {
+        long ops = runMutants(FuzzSeeds.CORRUPTING_CORPUS_DIR, 15, CORRUPTING_MUTANTS, 0xC0AA_F022L, AllocatorFuzzTarget::runCorrupting);
+        System.out.printf("fuzz, corruption mode: %d mutated and random inputs, %d operations%n", CORRUPTING_MUTANTS, ops);
+    }
+
+    /** Runs {@code count} deterministic mutants of the corpus in {@code corpusDir} (and random inputs) through {@code target}. */
+    private static long runMutants(String corpusDir, int seeds, int count, long seed, ToIntFunction<byte[]> target) throws IOException {
         List<byte[]> corpus = new ArrayList<>();
-        try (Stream<Path> files = Files.list(Paths.get(FuzzSeeds.CORPUS_DIR))) {
+        try (Stream<Path> files = Files.list(Paths.get(corpusDir))) {
             for (Path p : (Iterable<Path>) files.sorted()::iterator) {
                 corpus.add(Files.readAllBytes(p));
             }
         }
-        assertTrue(corpus.size() >= 60, "the corpus has its seeds");
-        Random rnd = new Random(0x7A1C_F022L);
+        assertTrue(corpus.size() >= seeds, "the corpus has its seeds");
+        Random rnd = new Random(seed);
         long ops = 0;
-        for (int i = 0; i < MUTANTS; i++) {
+        for (int i = 0; i < count; i++) {
             byte[] input = i % 10 == 9 ? randomInput(rnd) : mutate(corpus.get(rnd.nextInt(corpus.size())), corpus, rnd);
             try {
-                ops += AllocatorFuzzTarget.run(input);
+                ops += target.applyAsInt(input);
             } catch (AssertionError e) {
                 Path saved = save(input, "mutant-" + i);
                 throw new AssertionError("mutant " + i + " failed; input saved to " + saved
-                        + " (copy it into " + FuzzSeeds.CORPUS_DIR + " to replay it): " + e.getMessage(), e);
+                        + " (copy it into " + corpusDir + " to replay it): " + e.getMessage(), e);
             }
         }
-        System.out.printf("fuzz: %d mutated and random inputs, %d operations%n", MUTANTS, ops);
+        return ops;
     }
 
     @AfterAll
     static void report() {
-        System.out.printf("fuzz: %d operations in all, %d calls returned 0%n",
-                AllocatorFuzzTarget.totalOps, AllocatorFuzzTarget.totalFailures);
+        System.out.printf("fuzz: %d operations in all, %d calls returned 0; corruption mode: %d bytes of damage, %d calls reported it%n",
+                AllocatorFuzzTarget.totalOps, AllocatorFuzzTarget.totalFailures, AllocatorFuzzTarget.totalDamage,
+                AllocatorFuzzTarget.totalReports);
     }
 
     private static byte[] randomInput(Random rnd) {

@@ -22,25 +22,10 @@ class CheckedTest {
     /** Bytes of each test heap. */
     private static final int HEAP = 256 << 10;
 
-    /** What the tests' report handler throws: the JVM library's MisuseException, without the library. */
-    private static final class Reported extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        final int kind;
-        final int address;
-
-        Reported(int kind, int address) {
-            super("misuse kind " + kind + " at 0x" + Integer.toHexString(address));
-            this.kind = kind;
-            this.address = address;
-        }
-    }
-
     @BeforeEach
     void checked() {
         Features.configure(true, true, true, true, true);
-        Report.setHandler((kind, address) -> {
-            throw new Reported(kind, address);
-        });
+        Reported.install();
     }
 
     @AfterEach
@@ -62,8 +47,8 @@ class CheckedTest {
     private static void expectMisuse(int kind, int address, Runnable misuse) {
         byte[] memoryBefore = Fixture.memorySnapshot();
         Reported e = assertThrows(Reported.class, misuse::run);
-        assertEquals(kind, e.kind, e.getMessage());
-        assertEquals(address, e.address);
+        assertEquals(kind, e.kind(), e.getMessage());
+        assertEquals(address, e.address());
         assertTrue(e.getMessage().contains(Integer.toHexString(address)), e.getMessage());
         assertTrue(Arrays.equals(memoryBefore, Fixture.memorySnapshot()), "memory is exactly as before the bad call");
     }
@@ -132,6 +117,105 @@ class CheckedTest {
         assertEquals(0, Talc.check(f.t));
         Talc.free(f.t, b);
         Talc.free(f.t, c);
+        f.scan();
+    }
+
+    /**
+     * Issue #19, case 1: a strcpy 6 bytes past {@code a}, over {@code b}'s tags. Both frees went
+     * through, the check then saw nothing, and a malloc handed out memory over the live
+     * {@code c}. Now either free reports it, and so does the check, until the bytes are put back.
+     */
+    @Test
+    void aStringCopiedPastABlockIsReportedByTheFreeOfEitherBlock() {
+        Fixture f = heap();
+        int a = Talc.malloc(f.t, 20);
+        int b = Talc.malloc(f.t, 20);
+        int c = Talc.malloc(f.t, 16664);
+        Talc.malloc(f.t, 20);
+        Mem.fill(c, 0x63, 16664);
+        int end = a + Talc.usableSize(f.t, a) + 6;
+        byte[] saved = Fixture.memorySnapshot(a, end);
+        Mem.fill(a, 'A', end - a);
+        assertEquals(Chunk.of(a) + Chunk.HEADER | Talc.CORRUPTED, Talc.check(f.t), "the check names a, whose seal was hit");
+        expectMisuse(Talc.CORRUPTED, a, () -> Talc.free(f.t, a));
+        expectMisuse(Talc.CORRUPTED, b, () -> Talc.free(f.t, b));
+        expectMisuse(Talc.CORRUPTED, b, () -> Talc.realloc(f.t, b, 100));
+        int p = Talc.malloc(f.t, 16000);
+        assertTrue(p > c + 16664 || p + 16000 <= c, "a new block does not overlap c");
+        for (int i = 0; i < 16664; i++) {
+            assertEquals(0x63, Mem.getByte(c + i));
+        }
+        for (int i = 0; i < saved.length; i++) {
+            Mem.putByte(a + i, saved[i]);
+        }
+        assertEquals(0, Talc.check(f.t));
+        Talc.free(f.t, a);
+        Talc.free(f.t, b);
+    }
+
+    /**
+     * Issue #19, cases 2 and 3: a write of 1 to 4 bytes past a block (into the word its seal
+     * now holds, the guard of the next chunk before) went unreported by both frees; a header
+     * of 0xFF bytes above a block of bytes of 0x80 and more made free and
+     * malloc_usable_size trap (the classification walked with a negative size).
+     */
+    @Test
+    void shortOverflowsAndHeadersOfOnesAreReportedWithoutATrap() {
+        for (int length = 1; length <= 8; length++) {
+            Fixture f = heap();
+            int a = Talc.malloc(f.t, 40);
+            int b = Talc.malloc(f.t, 40);
+            Talc.malloc(f.t, 40);
+            Mem.fill(a, 0x90, Talc.usableSize(f.t, a));
+            Mem.fill(a + Talc.usableSize(f.t, a), 0xFF, length);
+            expectMisuse(Talc.CORRUPTED, a, () -> Talc.free(f.t, a));
+            expectMisuse(Talc.CORRUPTED, b, () -> Talc.free(f.t, b));
+            expectMisuse(Talc.CORRUPTED, b, () -> Talc.usableSize(f.t, b));
+            assertNotEquals(0, Talc.check(f.t));
+        }
+    }
+
+    /**
+     * Issue #19, cases 4 and 5: damaged free lists and heap links make the allocation path and
+     * the walks loop or trap unless every link is checked before it is followed.
+     */
+    @Test
+    void damagedLinksAreReportedNotFollowed() {
+        Fixture f = heap();
+        int a = Talc.malloc(f.t, 100);
+        Talc.malloc(f.t, 10);
+        int b = Talc.malloc(f.t, 100);
+        Talc.malloc(f.t, 10);
+        Talc.free(f.t, a);
+        Talc.free(f.t, b);
+        // b's gap heads a's bin; its next link pointing at itself would be a cycle
+        int next = Chunk.of(b) + Gaps.NEXT;
+        int saved = Mem.getInt(next);
+        Mem.putInt(next, Chunk.of(b));
+        expectMisuse(Talc.CORRUPTED, b, () -> Talc.malloc(f.t, 100));
+        Mem.putInt(next, 0x7FFF_FFF0);
+        expectMisuse(Talc.CORRUPTED, b, () -> Talc.malloc(f.t, 100));
+        Mem.putInt(next, saved);
+        assertEquals(0, Talc.check(f.t));
+        // the heap's link word, below its first chunk
+        int link = HeapList.head(f.t) - HeapList.LINK;
+        int linkWord = Mem.getInt(link);
+        Mem.putInt(link, 0);
+        int first = Fixture.firstChunk(Fixture.STATE_ADDR + Talc.stateSize());
+        assertEquals(first | Talc.CORRUPTED, Talc.check(f.t), "the check names the heap whose link is damaged");
+        // (placing a pointer in the lowest heap needs no link of it)
+        expectMisuse(Talc.NOT_ALLOCATED, a + 16, () -> Talc.free(f.t, a + 16));
+        int chunks = 0;
+        for (int c = Talc.walk(f.t, 0); c != 0; c = Talc.walk(f.t, c)) {
+            assertTrue(++chunks < 100, "the walk ends");
+        }
+        Mem.putInt(link, linkWord);
+        assertEquals(0, Talc.check(f.t));
+        // a bitmap bit of an empty bin: the list head is no gap
+        long bitmap = Mem.getLong(f.t);
+        Mem.putLong(f.t, bitmap | 1L << Binning.bin(32));
+        expectMisuse(Talc.CORRUPTED, f.t, () -> Talc.malloc(f.t, 1));
+        Mem.putLong(f.t, bitmap);
         f.scan();
     }
 

@@ -106,10 +106,13 @@ final class Fixture {
 
     /** Every byte of the simulated memory, to compare before and after a call that must change nothing. */
     static byte[] memorySnapshot() {
-        byte[] bytes = new byte[Mem.pages() << Mem.PAGE_SHIFT];
-        for (int i = 0; i < bytes.length; i++) {
-            bytes[i] = Mem.getByte(i);
-        }
+        return memorySnapshot(0, Mem.pages() << Mem.PAGE_SHIFT);
+    }
+
+    /** The bytes {@code [from, to)} of the simulated memory. */
+    static byte[] memorySnapshot(int from, int to) {
+        byte[] bytes = new byte[to - from];
+        Context.current().memory().buffer().get(from, bytes);
         return bytes;
     }
 

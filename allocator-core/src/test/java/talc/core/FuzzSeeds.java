@@ -14,31 +14,41 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * The seed corpus of {@link AllocatorFuzzTest}: inputs in {@link AllocatorFuzzTarget}'s format,
- * written with a small builder so that each says what it does. The committed files in
- * {@code src/test/resources/talc/core/AllocatorFuzzTestInputs/fuzz/seed-*} are exactly
- * {@link #seeds()} (a test checks it); regenerate them after changing this class with
+ * The seed corpora of {@link AllocatorFuzzTest}: inputs in {@link AllocatorFuzzTarget}'s format,
+ * written with a small builder so that each says what it does. The committed files
+ * {@code seed-*} in {@code src/test/resources/talc/core/AllocatorFuzzTestInputs/fuzz/} are
+ * exactly {@link #seeds()}, and in {@code .../fuzzCorrupting/} exactly
+ * {@link #corruptionSeeds()} (a test checks it); regenerate them after changing this class with
  *
  * <pre>
  *   mvn -q -pl allocator-core test-compile
  *   java -cp allocator-core/target/classes:allocator-core/target/test-classes talc.core.FuzzSeeds \
- *       allocator-core/src/test/resources/talc/core/AllocatorFuzzTestInputs/fuzz
+ *       allocator-core/src/test/resources/talc/core/AllocatorFuzzTestInputs
  * </pre>
  * (remove the old {@code seed-*} files first when a seed was renamed or dropped).
  */
 final class FuzzSeeds {
-    static final String CORPUS_DIR = "src/test/resources/talc/core/AllocatorFuzzTestInputs/fuzz";
+    static final String INPUTS_DIR = "src/test/resources/talc/core/AllocatorFuzzTestInputs";
+    /** The corpus of {@link AllocatorFuzzTest#fuzz}. */
+    static final String CORPUS_DIR = INPUTS_DIR + "/fuzz";
+    /** The corpus of {@link AllocatorFuzzTest#fuzzCorrupting}, the corruption mode. */
+    static final String CORRUPTING_CORPUS_DIR = INPUTS_DIR + "/fuzzCorrupting";
 
     private FuzzSeeds() {
     }
 
     public static void main(String[] args) throws IOException {
-        Path dir = Paths.get(args.length > 0 ? args[0] : CORPUS_DIR);
+        Path inputs = Paths.get(args.length > 0 ? args[0] : INPUTS_DIR);
+        write(inputs.resolve("fuzz"), seeds());
+        write(inputs.resolve("fuzzCorrupting"), corruptionSeeds());
+    }
+
+    private static void write(Path dir, Map<String, byte[]> seeds) throws IOException {
         Files.createDirectories(dir);
-        for (Map.Entry<String, byte[]> e : seeds().entrySet()) {
+        for (Map.Entry<String, byte[]> e : seeds.entrySet()) {
             Files.write(dir.resolve(e.getKey()), e.getValue());
         }
-        System.out.println(seeds().size() + " seeds written to " + dir);
+        System.out.println(seeds.size() + " seeds written to " + dir);
     }
 
     /** Configuration byte: features off by flag, the source kind, the memory size class. */
@@ -327,6 +337,26 @@ final class FuzzSeeds {
             return tiny ? u8(size) : u24(size);
         }
 
+        /**
+         * Corruption mode: {@code length} (1, 6, 11 or 16) bytes of {@code value} from
+         * {@code distance} (0..31) bytes past the requested end of live block {@code choice}, or
+         * {@code below} it, downwards from {@code distance + 1} bytes before its start.
+         */
+        Program damageNear(int choice, boolean below, int distance, int length, int value) {
+            int spec = (below ? 0x80 : 0) | ((length - 1) / 5) << 5 | distance;
+            return op(AllocatorFuzzTarget.OP_ODD, AllocatorFuzzTarget.OP_DAMAGE_NEAR).u8(choice).u8(spec).u8(value);
+        }
+
+        /** Corruption mode: a byte of {@code value} at {@code offset} (modulo its size) into heap {@code choice}. */
+        Program damageByte(int choice, int offset, int value) {
+            return op(AllocatorFuzzTarget.OP_ODD, AllocatorFuzzTarget.OP_DAMAGE_BYTE).u8(choice).u24(offset).u8(value);
+        }
+
+        /** Corruption mode: a word of {@code value} at {@code offset} (modulo its size) into heap {@code choice}. */
+        Program damageWord(int choice, int offset, int value) {
+            return op(AllocatorFuzzTarget.OP_ODD, AllocatorFuzzTarget.OP_DAMAGE_WORD).u8(choice).u24(offset).s32(value);
+        }
+
         /** {@code n} (1..16) blocks of one size. */
         Program burst(int n, int size) {
             int c = sizeClass(size);
@@ -379,6 +409,85 @@ final class FuzzSeeds {
         seeds.put("seed-use-growing-source-extend", sharedMemory(Program.afterClaim(config(false, false, false, false, Source.GROW_AND_EXTEND, 2), 2, 3, 0, true)));
         seeds.put("seed-use-growing-source-no-extend", sharedMemory(Program.afterClaim(config(false, true, false, false, Source.GROW_AND_EXTEND, 2), 3, 100, 7, false)));
         return seeds;
+    }
+
+    /** Byte values of the writes in the corruption seeds, as in CorruptionTest. */
+    private static final int[] DAMAGE_VALUES = {0x00, 0x41, 0x80, 0xF0, 0xFF, 0x5A};
+
+    /** Every seed of the corruption mode by file name (memory size classes 0 and 1 only: config bit 7). */
+    static Map<String, byte[]> corruptionSeeds() {
+        Map<String, byte[]> seeds = new LinkedHashMap<>();
+        int manual = config(false, false, false, false, Source.MANUAL, 0);
+        int defaultBinning = config(true, false, false, false, Source.MANUAL, 2);
+        int growing = config(false, false, false, false, Source.GROW_AND_EXTEND, 2);
+        int claiming = config(false, true, true, false, Source.GROW_AND_CLAIM, 0);
+        for (boolean below : new boolean[] {false, true}) {
+            String side = below ? "underflows" : "overflows";
+            seeds.put("seed-" + side + "-adjacent", shortWrites(Program.manual(manual, 0, 8000), below, false));
+            seeds.put("seed-" + side + "-around-gaps", shortWrites(Program.manual(defaultBinning, 16, 8000), below, true));
+            seeds.put("seed-" + side + "-growing", shortWrites(Program.growing(growing, 1), below, true));
+        }
+        seeds.put("seed-top-block-then-growth", topBlockThenGrowth(growing));
+        seeds.put("seed-random-bytes", randomBytes(Program.manual(manual, 40, 30000), 1));
+        seeds.put("seed-random-words-growing", randomBytes(Program.growing(claiming, 0), 2));
+        for (int i = 0; i < 8; i++) {
+            int config = (i % 4) << 4 | (i & 1) << 7 | (i & 2);
+            seeds.put("seed-mixed-corrupting-" + i, mixed(config, 1000 + i, true));
+        }
+        return seeds;
+    }
+
+    /** Blocks (with gaps between when {@code gaps}), then writes of each length and value across their boundaries, each followed by calls on them. */
+    private static byte[] shortWrites(Program p, boolean below, boolean gaps) {
+        for (int i = 0; i < 24; i++) {
+            p.malloc(8 + 12 * (i % 5));
+        }
+        if (gaps) {
+            p.stridedFree(3, 1);
+        }
+        int n = 0;
+        for (int length : new int[] {1, 6, 11, 16}) {
+            for (int value : DAMAGE_VALUES) {
+                for (int distance : new int[] {0, 3, 7}) {
+                    int block = n++ % 16;
+                    p.damageNear(block, below, distance, length, value);
+                    p.free(block).realloc(block, 5 + n % 90).malloc(n % 70).free(block + 1);
+                    p.reallocEdge(3 + n % 4, block).malloc(20 + n % 40).calloc(1, 30);
+                }
+            }
+        }
+        return p.verifyAndFree(14).drain().malloc(100).bytes();
+    }
+
+    /** Writes past the top block of a growing heap (over the sentinel), then requests that grow or extend it. */
+    private static byte[] topBlockThenGrowth(int config) {
+        Program p = Program.growing(config, 0);
+        for (int value : DAMAGE_VALUES) {
+            p.malloc(65536 - 700).malloc(200);
+            p.damageNear(1, false, 0, 16, value).damageNear(1, false, 8, 6, value);
+            p.malloc(70_000).malloc(150_000).free(0).free(1).malloc(300).drain();
+        }
+        return p.bytes();
+    }
+
+    /** Single bytes and words anywhere in a heap among allocations and frees. */
+    private static byte[] randomBytes(Program p, long seed) {
+        Random rnd = new Random(seed);
+        for (int i = 0; i < 200; i++) {
+            int r = rnd.nextInt(10);
+            if (r < 3) {
+                p.malloc(rnd.nextInt(600));
+            } else if (r < 5) {
+                p.free(rnd.nextInt(256));
+            } else if (r < 6) {
+                p.realloc(rnd.nextInt(256), rnd.nextInt(900));
+            } else if (r < 8) {
+                p.damageByte(rnd.nextInt(4), rnd.nextInt(1 << 24), DAMAGE_VALUES[rnd.nextInt(DAMAGE_VALUES.length)]);
+            } else {
+                p.damageWord(rnd.nextInt(4), rnd.nextInt(1 << 24), rnd.nextInt());
+            }
+        }
+        return p.drain().bytes();
     }
 
     private static byte[] edgeSizes(int config) {
@@ -526,6 +635,11 @@ final class FuzzSeeds {
 
     /** A random program with a good mix of operations (deterministic in {@code seed}). */
     static byte[] mixed(int config, long seed) {
+        return mixed(config, seed, false);
+    }
+
+    /** {@link #mixed(int, long)}, and with {@code damage} writes of every kind among the operations (corruption mode). */
+    private static byte[] mixed(int config, long seed, boolean damage) {
         Random rnd = new Random(seed);
         int source = config >>> 4 & 3;
         boolean growing = source >= Source.GROW_AND_CLAIM;
@@ -549,6 +663,19 @@ final class FuzzSeeds {
             p = Program.manual(config, rnd.nextInt(256), 1 + rnd.nextInt(65536));
         }
         for (int i = 0; i < 300; i++) {
+            if (damage && rnd.nextInt(8) == 0) {
+                switch (rnd.nextInt(3)) {
+                    case 0:
+                        p.damageNear(rnd.nextInt(256), rnd.nextBoolean(), rnd.nextInt(32), 1 + 5 * rnd.nextInt(4), rnd.nextInt(256));
+                        break;
+                    case 1:
+                        p.damageByte(rnd.nextInt(4), rnd.nextInt(1 << 24), rnd.nextInt(256));
+                        break;
+                    default:
+                        p.damageWord(rnd.nextInt(4), rnd.nextInt(1 << 24), rnd.nextInt());
+                        break;
+                }
+            }
             int r = rnd.nextInt(100);
             if (r < 30) {
                 p.malloc(randomSize(rnd));

@@ -26,7 +26,7 @@ import java.util.TreeSet;
  *       links agree in both directions; a bin's bitmap bit is set exactly when its list is
  *       non-empty, and no bit past the last bin is set.</li>
  *   <li>With counters on, every counter equals what the walk finds.</li>
- *   <li>Checked builds: every allocated chunk above an allocated one has its guard word, the
+ *   <li>Checked builds: every allocated chunk has its seal, the
  *       heap list holds exactly the given heaps, and the allocator's own {@link Consistency}
  *       check agrees.</li>
  * </ul>
@@ -98,8 +98,8 @@ final class HeapScan {
                 r.gaps++;
                 r.gapBytes += size;
             } else {
-                check(!Features.checked() || belowFree || Mem.getInt(chunk - Chunk.GUARD) == Chunk.guard(chunk),
-                        "guard word of an allocated chunk above an allocated one", base, size);
+                check(!Features.checked() || Mem.getInt(chunk + size - Chunk.SEAL) == Chunk.seal(chunk + size, h),
+                        "seal of an allocated chunk", base, size);
                 r.allocations.put(base, size);
             }
             belowFree = free;

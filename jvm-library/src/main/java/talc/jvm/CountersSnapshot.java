@@ -6,7 +6,7 @@ import talc.core.Features;
 /**
  * The counters of an allocator at one moment (Talc's {@code Counters}, a copy). Byte counts are
  * chunk-based as in {@link talc.core.Counters}: an allocation counts its usable size, so
- * {@link #overheadBytes()} is what the allocator's metadata takes: the header (and guard) words
+ * {@link #overheadBytes()} is what the allocator's metadata takes: the header words (and seals)
  * of the chunks, the heaps' boundaries, and the state blocks of child allocators
  * ({@link TalcAllocator#counters()}).
  * {@link #toString()} renders them as a table, like Talc's {@code Display}:

@@ -5,8 +5,9 @@ import talc.core.Features;
 /**
  * The build-time switches of the core ({@link Features}), chosen per allocator. Every allocator
  * of the library is checked ({@link Features#checked()}): a {@code free}, {@code realloc} or
- * {@code usableSize} of a pointer that is not a live allocation of this allocator throws
- * {@link MisuseException} and leaves the heap as it was. That costs one guard word per block.
+ * {@code usableSize} of a pointer that is not a live allocation of this allocator, or whose
+ * metadata was overwritten, throws {@link MisuseException} and leaves the heap as it was. That
+ * costs one seal word per block.
  *
  * @param counters whether the counters are kept ({@link TalcAllocator#counters()})
  * @param wasmBinning the wasm binning (108 bins, exact up to 112 B) or, false, the default one

@@ -144,11 +144,13 @@ public final class Exports {
     /**
      * The size is in the chunk header in front of {@code ptr}. The checked module first checks
      * that {@code ptr} is a live allocation (reporting it otherwise); the others give 0 for a
-     * pointer that cannot be a block (misaligned, outside memory) rather than read outside memory.
+     * pointer that cannot be a block (misaligned, outside memory) rather than read outside memory,
+     * and an imported-memory module 0 for any pointer until {@link #init}.
      */
     @Export(name = "malloc_usable_size")
     public static int mallocUsableSize(int ptr) {
-        return Talc.usableSize(handle(), ptr);
+        int t = handle();
+        return none(t) ? 0 : Talc.usableSize(t, ptr);
     }
 
     /**

@@ -21,7 +21,7 @@ class TwinSignaturesTest {
     /** The JVM twins' helpers for tests and the JVM library, which the algorithm never calls. */
     private static final Set<String> JVM_ONLY = Set.of(
             "talc.core.Mem.reset(int,int)", "talc.core.Mem.setMaxPages(int)", "talc.core.Mem.accesses()",
-            "talc.core.Mem.growCalls()",
+            "talc.core.Mem.growCalls()", "talc.core.Mem.setAccessBudget(long)",
             "talc.core.Features.configure(boolean,boolean,boolean,boolean,boolean)",
             "talc.core.Features.setTruncation(boolean)", "talc.core.Features.setRegionLimit(boolean)",
             "talc.core.Features.reset()",

@@ -169,9 +169,9 @@ public final class BuildWasm {
      */
     static String layoutJson() throws BuildException {
         String header = String.format("{\"bytes\": %d, \"unit\": %d, \"sizeMask\": %d, \"allocated\": %d,"
-                        + " \"belowFree\": %d, \"heapFirst\": %d, \"guardBytes\": %d}",
+                        + " \"belowFree\": %d, \"heapFirst\": %d, \"sealBytes\": %d}",
                 core("Chunk", "HEADER"), core("Chunk", "UNIT"), core("Chunk", "SIZE_MASK"), core("Chunk", "ALLOCATED"),
-                core("Chunk", "BELOW_FREE"), core("Chunk", "HEAP_FIRST"), core("Chunk", "GUARD"));
+                core("Chunk", "BELOW_FREE"), core("Chunk", "HEAP_FIRST"), core("Chunk", "SEAL"));
         List<String> misuse = new ArrayList<>();
         for (String kind : MISUSE_KINDS) {
             misuse.add(String.format("\"%s\": %d", kind.toLowerCase(Locale.ROOT).replace('_', '-'), core("Misuse", kind)));
