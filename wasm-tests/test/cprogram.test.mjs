@@ -152,18 +152,22 @@ test('shared and linked, the C workload gives the same table, in the same memory
     assert.equal(linkedRun.damage(), null);
 });
 
-test('linked: when memory cannot grow, the C program sees out-of-memory, its table intact', { skip }, async () => {
-    const run = await start('linked', { pages: 2, maximum: 16 });
-    const model = new Map();
-    let i = 0;
-    for (;; i++) {
+/** Appends values of about 1 kB to the C table (and to `model`) until an append fails; returns the failed key's number. */
+function appendUntilFull(run, model) {
+    for (let i = 0; ; i++) {
         const key = `k${i}`;
         const data = 'x'.repeat(1000 + (i % 64));
         if (run.append(key, data) === 0) {
-            break;
+            return i;
         }
         model.set(key, data);
     }
+}
+
+test('linked: when memory cannot grow, the C program sees out-of-memory, its table intact', { skip }, async () => {
+    const run = await start('linked', { pages: 2, maximum: 16 });
+    const model = new Map();
+    const i = appendUntilFull(run, model);
     assert.ok(model.size > 500, `only ${model.size} values of 1 kB fit in 1 MiB`);
     assert.equal(run.memory.buffer.byteLength, 16 * PAGE_SIZE);
     assertTable(run, model, []);
@@ -182,15 +186,7 @@ test('shared, with a limit: talc keeps below it and the C program sees out-of-me
     const above = new Uint8Array(run.memory.buffer, limit);
     above.fill(0xA7);
     const model = new Map();
-    let i = 0;
-    for (;; i++) {
-        const key = `k${i}`;
-        const data = 'x'.repeat(1000 + (i % 64));
-        if (run.append(key, data) === 0) {
-            break;
-        }
-        model.set(key, data);
-    }
+    const i = appendUntilFull(run, model);
     assert.ok(model.size > 500, `only ${model.size} values of 1 kB fit below the limit`);
     assert.equal(run.memory.buffer.byteLength, 20 * PAGE_SIZE, 'memory grew');
     assert.ok(new Uint8Array(run.memory.buffer, limit).every((b) => b === 0xA7), 'talc wrote above its limit');

@@ -15,6 +15,7 @@ import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { layoutOf } from '../../package/lib/layout.js';
+import { readLeb as leb } from '../../package/lib/wasm-binary.js';
 import {
     ADDRESSABLE_PAGES, LAYOUT, WASM_DIR, cappedTwin, compile, feature, instantiate, manifest, moduleImports, variants, wasmFiles,
     wasmPath,
@@ -40,20 +41,6 @@ const EXTRA_PARAMS = { talc_counters: 0, talc_init: 2, talc_check: 0, talc_walk:
 
 const entries = manifest();
 const files = entries.map((e) => e.file);
-
-/** Reads an unsigned LEB128 at `pos`; returns [value, next position]. */
-function leb(bytes, pos) {
-    let value = 0;
-    let shift = 0;
-    for (;;) {
-        const b = bytes[pos++];
-        value += (b & 0x7F) * 2 ** shift;
-        shift += 7;
-        if ((b & 0x80) === 0) {
-            return [value, pos];
-        }
-    }
-}
 
 /** The module's sections: [{id, start, end}] (contents between start and end). */
 function sections(bytes) {
